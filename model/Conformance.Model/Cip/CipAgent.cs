@@ -1,0 +1,370 @@
+// The CIP agent state machine: one agent, many peers, each on its own connection. Every envelope in is checked in
+// this order — shape, receiver, fingerprint, signature, pinned key, replay window, seen msg_id, payload — and a
+// failure drops it with a reason (an Observe output); nothing else happens, so bad input never moves trust except
+// where §4.2 says so (first contact only, SPEC-NOTES.md). What the agent decides is visible in what it sends:
+// the trust block and STATE_UPDATE.ltppeerstate of its replies, and FACT_* resolutions to the proposer.
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Model.Env;
+
+namespace Conformance.Model.Cip;
+
+public sealed record CipAgentConfig(CipIdentity Self, IReadOnlySet<string> Anchors, string? Authority, TimeSpan ReplayWindow)
+{
+    /// <summary>A peer or the agent at this LRI or above counts as overloaded (§2.2 lri 0–100; SPEC-NOTES.md "Load").</summary>
+    public const int OverloadLri = 80;
+    /// <summary>Load one unresolved claim puts on the agent: four pending claims overload it (lri 80).</summary>
+    public const int LoadPerPendingFact = 20;
+    /// <summary>"repeated unverifiable": this many unverifiable claims from a probing peer.</summary>
+    public const int UnverifiableLimit = 2;
+    /// <summary>"severe conflict": this many distinct trusted peers contradicting a trusted peer's claim.</summary>
+    public const int SevereConflicts = 2;
+}
+
+public sealed record PeerRecord(string AgentId, TrustState Trust, byte[]? PinnedKey = null, string? Fingerprint = null,
+    int? Connection = null, Signal? LastSignal = null, string ReceiverView = "unknown", int Unverifiable = 0)
+{
+    public bool Overloaded => LastSignal is { } s && (s.Presence == Presence.Overloaded || s.Lri >= CipAgentConfig.OverloadLri);
+}
+
+public sealed record CipAgentState(
+    ImmutableDictionary<string, PeerRecord> Peers,
+    ImmutableDictionary<string, FactRecord> Facts,
+    ImmutableHashSet<string> CausalMemory,
+    ImmutableHashSet<string> Seen)
+{
+    public static readonly CipAgentState Initial = new(ImmutableDictionary<string, PeerRecord>.Empty, ImmutableDictionary<string, FactRecord>.Empty,
+        ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty);
+
+    public int PendingFacts => Facts.Values.Count(f => f.Status == FactStatus.Pending);
+    public int Lri => Math.Min(100, PendingFacts * CipAgentConfig.LoadPerPendingFact);
+    public Presence Presence => Lri >= CipAgentConfig.OverloadLri ? Presence.Overloaded : PendingFacts > 0 ? Presence.Engaged : Presence.Focused;
+    public bool Overloaded => Presence == Presence.Overloaded;
+    public TrustState TrustOf(string agentId) => Peers.TryGetValue(agentId, out var p) ? p.Trust : TrustState.Untrusted;
+}
+
+public abstract record CipInput
+{
+    public sealed record Message(int Connection, string Text) : CipInput;
+    public sealed record Disconnected(int Connection) : CipInput;
+}
+
+public abstract record CipOutput
+{
+    public sealed record Send(int Connection, CipType Type, string Text) : CipOutput;
+    /// <summary>What the agent decided that is not on the wire: drops with their reason, trust transitions.</summary>
+    public sealed record Observe(string Name, JsonElement Data) : CipOutput;
+}
+
+public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs);
+
+public static class CipAgent
+{
+    public static CipStep Step(CipAgentState s, CipInput input, CipAgentConfig cfg, IModelEnvironment env)
+    {
+        var run = new Run(s, cfg, env);
+        switch (input)
+        {
+            case CipInput.Message m: run.OnMessage(m.Connection, m.Text); break;
+            case CipInput.Disconnected d: run.OnDisconnected(d.Connection); break;
+        }
+        return run.Finish(s.Presence);
+    }
+
+    /// <summary>One step's working set: the state being built and the outputs in order.</summary>
+    private sealed class Run(CipAgentState start, CipAgentConfig cfg, IModelEnvironment env)
+    {
+        public CipAgentState S = start;
+        private readonly List<CipOutput> _out = [];
+
+        public void OnDisconnected(int connection)
+        {
+            foreach (var p in S.Peers.Values.Where(p => p.Connection == connection))
+                S = S with { Peers = S.Peers.SetItem(p.AgentId, p with { Connection = null }) };
+        }
+
+        public void OnMessage(int conn, string text)
+        {
+            var (e, shapeError) = CipEnvelopes.Parse(text);
+            if (e is null) { Drop(shapeError!, null); return; }
+            // §2.1 receiver: an envelope addressed to another agent is not ours to act on.
+            if (e.Receiver.AgentId != cfg.Self.AgentId || e.Receiver.Fingerprint != cfg.Self.Fingerprint)
+            { Drop(new(CipRules.Receiver, $"addressed to {e.Receiver.AgentId}, not to this agent"), e); return; }
+
+            var known = S.Peers.ContainsKey(e.Sender.AgentId);
+            if (CipSigning.Verify(e) is { } bad)
+            {
+                // §4.2 "If fingerprint mismatch → drop and mark peer blacklisted." "If signature invalid → drop and mark
+                // peer untrusted." On first contact only: a forger must not be able to re-rate a known peer.
+                if (e.Type == CipType.Hello && !known)
+                    SetTrust(e.Sender.AgentId, bad.Rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted, "first contact: " + bad.Rule);
+                Drop(e.Type == CipType.Hello && bad.Rule == CipRules.Sign ? new(CipRules.BadSignature, bad.Detail) : bad, e);
+                return;
+            }
+            if (S.Peers.TryGetValue(e.Sender.AgentId, out var pinned) && pinned.PinnedKey is { } key && !key.AsSpan().SequenceEqual(e.PublicKey))
+            { Drop(new(CipRules.Pinned, "a different key than the one this agent_id handshook with"), e); return; }
+
+            // §4.1 "replay protection (nonce + timestamp)" and §7 "Nonce + timestamp protect against replay."
+            var skew = (e.Timestamp - env.Now).Duration();
+            if (skew > cfg.ReplayWindow) { Drop(new(CipRules.TimestampWindow, $"timestamp {skew.TotalSeconds:0}s away from now (window {cfg.ReplayWindow.TotalSeconds:0}s)"), e); return; }
+            var seenKey = e.Sender.AgentId + "/" + e.MsgId.ToLowerInvariant();
+            if (S.Seen.Contains(seenKey)) { Drop(new(CipRules.Replay, $"msg_id {e.MsgId} already seen from {e.Sender.AgentId}"), e); return; }
+            var (payload, payloadError) = CipPayloads.Read(e);
+            if (payload is null) { Drop(payloadError!, e); return; }
+            if (payload is HelloPayload hp)
+            {
+                var nonceKey = "nonce/" + Convert.ToBase64String(hp.SessionNonce);
+                if (S.Seen.Contains(nonceKey)) { Drop(new(CipRules.Replay, "session_nonce already used"), e); return; }
+                S = S with { Seen = S.Seen.Add(nonceKey) };
+            }
+            S = S with { Seen = S.Seen.Add(seenKey) };
+
+            if (e.Type != CipType.Hello && (!S.Peers.TryGetValue(e.Sender.AgentId, out var session) || session.Connection != conn))
+            { Drop(new(CipRules.Session, $"{e.Type.Wire()} before a handshake on this connection"), e); return; }
+            if (S.Peers.TryGetValue(e.Sender.AgentId, out var rec))
+                S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = e.State, ReceiverView = e.SenderView.Wire() }) };
+
+            switch (payload)
+            {
+                case HelloPayload h: OnHello(conn, e, h); break;
+                case IntentPayload i: OnIntent(e, i); break;
+                case StateUpdatePayload u: OnStateUpdate(e, u); break;
+                case FactProposal p: OnPropose(e, p); break;
+                case FactVerdict v: OnVerdict(e, v); break;
+                case DecisionSharePayload d: OnDecision(e, d); break;
+            }
+        }
+
+        private void OnHello(int conn, CipEnvelope e, HelloPayload h)
+        {
+            var id = e.Sender.AgentId;
+            var overloaded = e.State.Presence == Presence.Overloaded || e.State.Lri >= CipAgentConfig.OverloadLri;
+            if (overloaded)
+            {
+                // §4.2 "If peer overloads (LPI=overloaded) → defer." No session, no trust change: try again later.
+                Reply(conn, e, TrustStateOrNew(id), "defer");
+                Observe("cip.defer", new JsonObject { ["agent_id"] = id, ["reason"] = "peer overloaded" });
+                return;
+            }
+            var existing = S.Peers.GetValueOrDefault(id);
+            if (existing?.Trust == TrustState.Blacklisted)
+            {
+                // "long-term deny": a valid handshake is not one of the transitions out of blacklisted.
+                Reply(conn, e, TrustState.Blacklisted, "deny");
+                return;
+            }
+            var before = existing?.Trust ?? TrustState.Untrusted;
+            var after = existing is null && cfg.Anchors.Contains(e.Sender.Fingerprint) ? TrustState.Trusted : TrustFsm.Next(before, TrustEvent.ValidHandshake);
+            var rec = (existing ?? new PeerRecord(id, before)) with
+            {
+                PinnedKey = e.PublicKey, Fingerprint = e.Sender.Fingerprint, Connection = conn, LastSignal = e.State, ReceiverView = e.SenderView.Wire(),
+            };
+            S = S with { Peers = S.Peers.SetItem(id, rec) };
+            if (after != before) SetTrust(id, after, existing is null && after == TrustState.Trusted ? "trust anchor" : "valid handshake");
+            // §4.1 step 2: answer with our own nonce and challenge and the signed response to theirs; step 5: first state signal.
+            var payload = new JsonObject
+            {
+                ["protocols"] = CipCompose.Array(["cip/1.0"]),
+                ["capabilities"] = CipCompose.Array(["state_exchange", "knowledge_exchange", "dmp_trace"]),
+                ["session_nonce"] = Convert.ToBase64String(env.NextBytes(16)),
+                ["challenge"] = Convert.ToBase64String(env.NextBytes(32)),
+                ["challenge_response"] = Convert.ToBase64String(cfg.Self.Key.Sign(CipSigning.ChallengeResponseInput(h.Challenge))),
+                ["features"] = new JsonObject { ["supports_mesh"] = false, ["supports_multiplex"] = false },
+            };
+            Send(id, CipType.Hello, payload, null);
+            Reply(conn, e, S.TrustOf(id), "handshake");
+        }
+
+        private void OnIntent(CipEnvelope e, IntentPayload i)
+        {
+            var rec = S.Peers[e.Sender.AgentId];
+            // §4.1 step 6 "Agent B accepts or defers"; untrusted and blacklisted peers get "minimal interaction only".
+            var answer = rec.Trust is TrustState.Untrusted or TrustState.Blacklisted ? "deny"
+                : rec.Overloaded || S.Overloaded ? "defer"
+                : "accept";
+            Reply(rec.Connection!.Value, e, rec.Trust, answer);
+        }
+
+        private void OnStateUpdate(CipEnvelope e, StateUpdatePayload u)
+        {
+            var rec = S.Peers[e.Sender.AgentId];
+            S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = new Signal(u.Presence, u.Lri, u.KernelSignals, u.Intent) }) };
+            // "temporary anomaly": a trusted peer reporting a critical kernel signal is re-verified.
+            if (u.KernelSignals.Count > 0) Transition(rec.AgentId, TrustEvent.TemporaryAnomaly, "kernel signals " + string.Join(",", u.KernelSignals));
+        }
+
+        private void OnPropose(CipEnvelope e, FactProposal p)
+        {
+            var rec = S.Peers[e.Sender.AgentId];
+            // A claim is named by its msg_id ("unique per message", §2.2): another peer may not reuse it to replace one.
+            if (S.Facts.Keys.Any(k => string.Equals(k, e.MsgId, StringComparison.OrdinalIgnoreCase)))
+            { Drop(new(CipRules.Replay, $"msg_id {e.MsgId} already names a claim"), e); return; }
+            var fact = new FactRecord(e.MsgId, rec.AgentId, p, FactStatus.Pending, [], []);
+            if (KnowledgePolicy.Admit(p, rec.Trust, S.CausalMemory) is { } refused)
+            {
+                S = S with { Facts = S.Facts.SetItem(e.MsgId, fact with { Status = FactStatus.Rejected, Reason = refused.Detail }) };
+                Resolution(rec.AgentId, e.MsgId, FactStatus.Rejected, refused);
+                if (refused.Rule is KnowledgePolicy.Dmp or KnowledgePolicy.DmpSources or KnowledgePolicy.Causal)
+                {
+                    var count = rec.Unverifiable + 1;
+                    S = S with { Peers = S.Peers.SetItem(rec.AgentId, S.Peers[rec.AgentId] with { Unverifiable = count }) };
+                    if (count >= CipAgentConfig.UnverifiableLimit) Transition(rec.AgentId, TrustEvent.ConflictOrUnverifiable, $"{count} unverifiable claims");
+                }
+                return;
+            }
+            S = S with { Facts = S.Facts.SetItem(e.MsgId, fact) };
+            Observe("cip.fact", new JsonObject { ["fact_ref"] = e.MsgId, ["status"] = "pending", ["reason"] = "awaiting trusted confirmations" });
+        }
+
+        private void OnVerdict(CipEnvelope e, FactVerdict v)
+        {
+            var voter = e.Sender.AgentId;
+            var key = S.Facts.Keys.FirstOrDefault(k => string.Equals(k, v.FactRef, StringComparison.OrdinalIgnoreCase));
+            if (key is null) { Drop(new(CipRules.Payload, $"fact_ref {v.FactRef} is not a claim this agent holds"), e); return; }
+            var fact = S.Facts[key];
+            if (fact.Proposer == voter) { Drop(new(KnowledgePolicy.TwoConfirmations, "a proposer cannot confirm or contradict its own claim"), e); return; }
+            var conflict = v.Kind == VerdictKind.Reject || (v.Kind == VerdictKind.Challenge && v.Reason == "conflict");
+            if (v.Kind != VerdictKind.Confirm && !conflict) return; // "insufficient_evidence"/"cannot_verify": no vote
+            // Condition 4: only trusted peers' votes count (they are recorded now and counted while the voter is trusted).
+            fact = conflict ? fact with { Conflicters = fact.Conflicters.Add(voter) } : fact with { Confirmers = fact.Confirmers.Add(voter) };
+            S = S with { Facts = S.Facts.SetItem(key, fact) };
+            if (S.TrustOf(voter) != TrustState.Trusted)
+            {
+                Observe("cip.vote", new JsonObject { ["fact_ref"] = key, ["voter"] = voter, ["counted"] = false, ["reason"] = "voter is " + S.TrustOf(voter).Wire() });
+                return;
+            }
+            if (conflict)
+            {
+                var trustedConflicts = fact.Conflicters.Count(c => S.TrustOf(c) == TrustState.Trusted);
+                var proposer = S.TrustOf(fact.Proposer);
+                if (proposer == TrustState.Probing) Transition(fact.Proposer, TrustEvent.ConflictOrUnverifiable, "its claim was contradicted by trusted " + voter);
+                else if (proposer == TrustState.Trusted && trustedConflicts >= CipAgentConfig.SevereConflicts)
+                    Transition(fact.Proposer, TrustEvent.SevereConflict, $"its claim was contradicted by {trustedConflicts} trusted peers");
+            }
+        }
+
+        private void OnDecision(CipEnvelope e, DecisionSharePayload d)
+        {
+            // "blacklisted → probing: manual override (human authority)": a signed override from the configured authority.
+            if (cfg.Authority is { } authority && e.Sender.Fingerprint == authority && d.Choice == "trust_override")
+            {
+                if (S.Peers.ContainsKey(d.Context)) Transition(d.Context, TrustEvent.ManualOverride, "override by " + e.Sender.AgentId);
+                return;
+            }
+            if (S.TrustOf(e.Sender.AgentId) is TrustState.Probing or TrustState.Trusted)
+                S = S with { CausalMemory = S.CausalMemory.Add(d.Trace.DecisionId) };
+        }
+
+        /// <summary>Re-resolves every pending claim (votes, trust and load may all have moved) and reports changes.</summary>
+        private void Resolve()
+        {
+            bool changed;
+            do
+            {
+                changed = false;
+                foreach (var f in S.Facts.Values.Where(f => f.Status == FactStatus.Pending).OrderBy(f => f.MsgId, StringComparer.Ordinal))
+                {
+                    var (status, rule, reason) = KnowledgePolicy.Resolve(f, S.TrustOf(f.Proposer), v => S.TrustOf(v) == TrustState.Trusted, S.Overloaded);
+                    if (status == FactStatus.Pending) continue;
+                    S = S with { Facts = S.Facts.SetItem(f.MsgId, f with { Status = status, Reason = reason }) };
+                    if (status == FactStatus.Accepted)
+                    {
+                        S = S with { CausalMemory = S.CausalMemory.Add(f.MsgId) };
+                        Transition(f.Proposer, TrustEvent.VerifiedKnowledge, "its claim was accepted");
+                    }
+                    Resolution(f.Proposer, f.MsgId, status, new(rule, reason));
+                    changed = true;
+                }
+            } while (changed);
+        }
+
+        private void Resolution(string proposer, string factRef, FactStatus status, CipError why)
+        {
+            Observe("cip.fact", new JsonObject { ["fact_ref"] = factRef, ["status"] = status.ToString().ToLowerInvariant(), ["rule"] = why.Rule, ["reason"] = why.Detail });
+            var (type, payload) = status switch
+            {
+                FactStatus.Accepted => (CipType.FactConfirm, new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 1, ["notes"] = why.Detail }),
+                FactStatus.Rejected => (CipType.FactReject, new JsonObject { ["fact_ref"] = factRef, ["decision"] = "reject", ["confidence"] = 1, ["notes"] = why.Detail }),
+                _ => (CipType.FactChallenge, new JsonObject { ["fact_ref"] = factRef, ["reason"] = "conflict", ["notes"] = why.Detail }),
+            };
+            Send(proposer, type, payload, null);
+        }
+
+        private void Transition(string agentId, TrustEvent ev, string why)
+        {
+            var from = S.TrustOf(agentId);
+            var to = TrustFsm.Next(from, ev);
+            if (to != from) SetTrust(agentId, to, $"{ev}: {why}");
+        }
+
+        private void SetTrust(string agentId, TrustState to, string why)
+        {
+            var rec = S.Peers.GetValueOrDefault(agentId) ?? new PeerRecord(agentId, TrustState.Untrusted);
+            var from = S.Peers.ContainsKey(agentId) ? rec.Trust.Wire() : "unknown";
+            // Promotion starts a clean slate: earlier unverifiable claims do not count against a peer that is demoted later.
+            S = S with { Peers = S.Peers.SetItem(agentId, rec with { Trust = to, Unverifiable = to == TrustState.Trusted ? 0 : rec.Unverifiable }) };
+            Observe("cip.trust", new JsonObject { ["agent_id"] = agentId, ["from"] = from, ["to"] = to.Wire(), ["why"] = why });
+        }
+
+        private TrustState TrustStateOrNew(string agentId) => S.TrustOf(agentId);
+
+        /// <summary>A STATE_UPDATE to the sender of <paramref name="e"/>: our view of it, our load, and an intent.</summary>
+        private void Reply(int conn, CipEnvelope e, TrustState view, string intent)
+        {
+            var to = new PeerRecord(e.Sender.AgentId, view, Fingerprint: e.Sender.Fingerprint, Connection: conn, ReceiverView: e.SenderView.Wire());
+            _out.Add(Compose(to, CipType.StateUpdate, StateUpdatePayload(view, intent), intent));
+        }
+
+        private JsonObject StateUpdatePayload(TrustState view, string? intent)
+        {
+            var p = new JsonObject
+            {
+                ["presence"] = S.Presence.Wire(),
+                ["lri"] = S.Lri,
+                ["ltppeerstate"] = view.Wire(),
+                ["kernel_signals"] = CipCompose.Array([]),
+            };
+            if (intent is not null) p["intent"] = intent;
+            return p;
+        }
+
+        private void Send(string agentId, CipType type, JsonObject payload, string? intent)
+        {
+            if (S.Peers.GetValueOrDefault(agentId) is not { Connection: not null } rec) return; // gone: nothing to send on
+            _out.Add(Compose(rec, type, payload, intent));
+        }
+
+        private CipOutput.Send Compose(PeerRecord to, CipType type, JsonObject payload, string? intent)
+        {
+            // Load travels as presence and lri; kernel_signals stay for critical alerts (read as an anomaly by peers).
+            var state = new Signal(S.Presence, S.Lri, [], intent);
+            var unsigned = CipCompose.Unsigned(cfg.Self, new Peer(to.AgentId, to.Fingerprint ?? ""), type, payload, env.NewUuid(), env.Now,
+                to.Trust.Wire(), to.ReceiverView, state);
+            return new CipOutput.Send(to.Connection!.Value, type, CipSigning.Sign(unsigned, cfg.Self.Key));
+        }
+
+        private void Drop(CipError why, CipEnvelope? e)
+        {
+            var data = new JsonObject { ["rule"] = why.Rule, ["reason"] = why.Detail };
+            if (e is not null) { data["msg_id"] = e.MsgId; data["sender"] = e.Sender.AgentId; data["type"] = e.Type.Wire(); }
+            Observe("cip.drop", data);
+        }
+
+        private void Observe(string name, JsonObject data)
+        {
+            using var doc = JsonDocument.Parse(data.ToJsonString());
+            _out.Add(new CipOutput.Observe(name, doc.RootElement.Clone()));
+        }
+
+        /// <summary>Resolves claims, then tells every connected peer when the agent's presence changed (§4.1 step 5, §3.7).</summary>
+        public CipStep Finish(Presence before)
+        {
+            Resolve();
+            if (S.Presence != before)
+                foreach (var p in S.Peers.Values.Where(p => p.Connection is not null).OrderBy(p => p.AgentId, StringComparer.Ordinal))
+                    _out.Add(Compose(p, CipType.StateUpdate, StateUpdatePayload(p.Trust, "load"), "load"));
+            return new CipStep(S, [.. _out]);
+        }
+    }
+}

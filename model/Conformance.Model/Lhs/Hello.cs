@@ -1,0 +1,29 @@
+// LHS §3.1 Hello (client → server).
+using System.Text.Json;
+
+namespace Conformance.Model.Lhs;
+
+/// <summary>A validated hello. <see cref="Json"/> is the frame exactly as parsed: the seal signs it.</summary>
+public sealed record Hello(
+    JsonElement Json,
+    string LriVersion,
+    int Major,
+    IReadOnlyList<string> Encodings,
+    IReadOnlyList<string> Features,
+    int MaxFrameBytes)
+{
+    // "Required fields: lri_version, encodings, features, max_frame_bytes"
+    public static Checked<Hello> Validate(ControlFrame frame)
+    {
+        var r = new Fields.Reader(frame.Json, LhsErrorCode.InvalidFrame, LhsRules.HelloRequired);
+        var version = r.String("lri_version");
+        var encodings = r.StringArray("encodings");
+        var features = r.StringArray("features");
+        var max = r.PositiveInt("max_frame_bytes");
+        r.OptionalObject("session");
+        if (r.Error is { } e) return Checked.Fail<Hello>(e);
+        if (!Fields.TryVersionMajor(version, out var major))
+            return Checked.Fail<Hello>(LhsErrorCode.InvalidFrame, $"lri_version \"{version}\" is not a major.minor[.patch] version", LhsRules.HelloRequired);
+        return Checked.Ok(new Hello(frame.Json, version, major, encodings, features, max));
+    }
+}
