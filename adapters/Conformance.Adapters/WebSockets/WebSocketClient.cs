@@ -1,0 +1,31 @@
+using System.Net.WebSockets;
+using Conformance.Adapters.Trace;
+
+namespace Conformance.Adapters.WebSockets;
+
+/// <summary>The IUT could not be reached at all (refused, no route, handshake rejected, connect timeout).</summary>
+public sealed class IutUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Connects to a WebSocket server IUT.</summary>
+public static class WebSocketClient
+{
+    public static async Task<WebSocketConnection> ConnectAsync(Uri target, TimeSpan timeout, WireTrace? trace = null,
+        int maxMessageBytes = WebSocketConnection.DefaultMaxMessageBytes, CancellationToken cancel = default)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(target, cts.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            socket.Dispose();
+            if (cancel.IsCancellationRequested) throw;
+            throw new IutUnreachableException($"cannot open a WebSocket to {target}: {e.Message}", e);
+        }
+        return new WebSocketConnection(socket, trace, maxMessageBytes);
+    }
+}
