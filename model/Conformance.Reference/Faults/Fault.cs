@@ -1,0 +1,75 @@
+// Deliberately broken variants of the reference implementations (BoringSSL's ProtocolBugs, as whole variants).
+// Each breaks exactly one rule by wrapping the model — changing what goes in or what comes out — and names the
+// requirement the suite must then fail. `conformance ... --fault NAME` selects one; --list-faults lists them.
+using Conformance.Reference.Lhs;
+
+namespace Conformance.Reference.Faults;
+
+public enum FaultSide { Server, Client, Agent }
+
+public sealed record Fault(string Name, FaultSide Side, string Summary, string ExpectedRequirement, Func<object> Create)
+{
+    /// <summary>The spec whose reference implementation this variant breaks.</summary>
+    public string Spec { get; init; } = Side == FaultSide.Agent ? "cip" : "lhs";
+
+    /// <summary>A fresh behaviour of type <typeparamref name="T"/> if this fault breaks that kind of host, else <paramref name="correct"/>.</summary>
+    public T As<T>(T correct) where T : class => Create() as T ?? correct;
+
+    /// <summary>A fresh behaviour for one connection (faults may keep per-connection state).</summary>
+    public LhsServerBehaviour ServerBehaviour() =>
+        Side == FaultSide.Server ? (LhsServerBehaviour)Create() : LhsServerBehaviour.Correct;
+
+    public LhsClientBehaviour ClientBehaviour() =>
+        Side == FaultSide.Client ? (LhsClientBehaviour)Create() : LhsClientBehaviour.Correct;
+}
+
+public static class LhsFaults
+{
+    public static readonly IReadOnlyList<Fault> All =
+    [
+        Server<NonceReused>("nonce-reused", "the edge draws its nonce from a fixed source: every connection gets the same mirror nonce", "LHS-3.2-nonce-unique"),
+        Server<SealOverWrongBytes>("seal-over-wrong-bytes", "the edge signs JCS([hello, mirror, bind]) and leaves the nonce out", "LHS-3.4-seal-covers"),
+        Server<SealNotCanonical>("seal-not-canonical", "the edge signs the frames' raw text instead of their JCS form", "LHS-3.4-seal-canonical"),
+        Server<BindBeforeHello>("bind-before-hello", "the edge accepts a bind as the first frame, inventing a hello for it", "LHS-1-order"),
+        Server<SecondHelloAccepted>("second-hello-accepted", "the edge restarts the handshake when a second hello arrives on one connection", "LHS-1-single-shot"),
+        Server<MissingFieldsAccepted>("missing-fields-accepted", "the edge fills a hello's missing required fields with defaults", "LHS-3.1-required"),
+        Server<VersionMajorUnchecked>("version-major-unchecked", "the edge answers a hello of any major as if it were its own", "LHS-3.1-version"),
+        Server<FeaturesWidened>("features-widened", "the edge's mirror enables every feature it has, requested or not", "LHS-3.2-features-subset"),
+        Server<InvalidThreadAccepted>("invalid-thread-accepted", "the edge seals a bind whose thread is neither a UUID nor a ULID", "LHS-3.3-thread"),
+        Server<EncodingIgnored>("encoding-ignored", "the edge accepts flow frames in either encoding, whatever was negotiated", "LHS-6-encoding-enforced"),
+        Server<FrameLimitIgnored>("frame-limit-ignored", "the edge echoes flow frames larger than the negotiated max_frame_bytes", "LHS-1-frame-limit"),
+        Server<WrongEncodingSent>("wrong-encoding-sent", "the edge echoes flow frames in the other encoding", "LHS-6-frames-sent"),
+        Server<NoErrorFrame>("no-error-frame", "the edge closes on a violation without sending an error frame", "LHS-4-error-frame"),
+        Server<FlowAfterError>("flow-after-error", "the edge sends the error frame but stays open and keeps serving", "LHS-4-no-flow"),
+        Server<TelemetrySilent>("telemetry-silent", "the edge never publishes the bind telemetry hook", "LHS-7-telemetry-bind"),
+        Server<GarbageIgnored>("garbage-ignored", "the edge silently ignores text frames that are not JSON control frames", "LHS-3-json"),
+        Server<MirrorWithoutNonce>("mirror-without-nonce", "the edge's mirror leaves out the nonce (the seal still covers it)", "LHS-3.2-mirror-fields"),
+        Server<EncodingNotOffered>("encoding-not-offered", "the edge always chooses json, even when the hello did not offer it", "LHS-3.2-negotiation"),
+        Server<FeaturesNotEnforced>("features-not-enforced", "the edge echoes flow frames that use features it never granted", "LHS-3.2-features-enforced"),
+        Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only"),
+        Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted"),
+        Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close"),
+        Client<ClientAcceptsBadSeal>("client-accepts-bad-seal", "the agent proceeds to flow whatever the seal's signature", "LHS-3.4-client-aborts"),
+        Client<ClientFlowBeforeSeal>("client-flow-before-seal", "the agent sends a flow frame right after its bind, before the seal", "LHS-1-order"),
+        Client<ClientMirrorUnchecked>("client-mirror-unchecked", "the agent accepts a mirror that picks an encoding it never offered", "LHS-3.2-mirror-checked"),
+        Client<ClientEncodingIgnored>("client-encoding-ignored", "the agent accepts flow frames in either encoding", "LHS-6-encoding-enforced"),
+        Client<ClientFrameLimitIgnored>("client-frame-limit-ignored", "the agent silently accepts flow frames over max_frame_bytes", "LHS-1-frame-limit"),
+        Client<ClientNoErrorFrame>("client-no-error-frame", "the agent closes on a violation without sending an error frame", "LHS-4-error-frame"),
+        Client<ClientFlowAfterError>("client-flow-after-error", "the agent sends the error frame but stays open and keeps going", "LHS-4-no-flow"),
+        Client<ClientHelloIncomplete>("client-hello-incomplete", "the agent's hello leaves out max_frame_bytes", "LHS-3.1-hello-sent"),
+        Client<ClientBadThread>("client-bad-thread", "the agent binds with the thread \"thread-1\", neither a UUID nor a ULID", "LHS-3.3-bind-sent"),
+        Client<ClientMirrorFieldsUnchecked>("client-mirror-fields-unchecked", "the agent accepts a mirror without a nonce", "LHS-3.2-mirror-validated"),
+        Client<ClientSealNotCanonical>("client-seal-not-canonical", "the agent verifies the seal over the frames' raw text, not their JCS form", "LHS-3.4-seal-verified"),
+    ];
+
+    public static Fault? Find(string name) => Everything.FirstOrDefault(f => f.Name == name);
+
+    /// <summary>Every broken variant of every spec.</summary>
+    public static IEnumerable<Fault> Everything => All.Concat(ShardFaults.All).Concat(CipFaults.All);
+
+    private static Fault Server<T>(string name, string summary, string requirement) where T : LhsServerBehaviour, new() =>
+        new(name, FaultSide.Server, summary, requirement, () => new T());
+
+    private static Fault Client<T>(string name, string summary, string requirement) where T : LhsClientBehaviour, new() =>
+        new(name, FaultSide.Client, summary, requirement, () => new T());
+}

@@ -1,0 +1,27 @@
+// The reference CCML node's whole upload: connect, run, and after a drop reconnect and resume with the session token
+// from its ledger (§4.3), a few times at most.
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
+using Conformance.Model.Shard;
+
+namespace Conformance.Reference.Shard;
+
+public static class ShardAgent
+{
+    public static async Task<NodeOutcome> UploadAsync(Uri target, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
+        ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false)
+    {
+        NodeOutcome outcome = new(false, null, "not started", null, false);
+        for (var i = 0; i < attempts; i++)
+        {
+            // The ledger says whether an upload of this version was left open: then the node resumes it.
+            var resume = i == 0 && !resumeFirst ? null : ledger.OpenSession(cfg.Upload.ShardId, cfg.Upload.VersionId);
+            if (i > 0 && resume is null) break;
+            await using var conn = await WebSocketClient.ConnectAsync(target, step, cancel: cancel);
+            outcome = await ShardNodeRunner.RunAsync(conn, cfg, file, ledger, env, step, resume, behaviour, progress, cancel);
+            if (!outcome.Dropped) return outcome;
+            await Task.Delay(100, cancel);
+        }
+        return outcome;
+    }
+}
