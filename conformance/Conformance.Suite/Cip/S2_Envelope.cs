@@ -1,0 +1,160 @@
+// §2 Message envelope and §7 Security — "All Level 2/3 messages use a shared envelope. The envelope is signable and
+// hashable for integrity checks." "Sign every message using Ed25519. Canonical JSON required for signing.
+// Nonce + timestamp protect against replay." Every bad envelope must be dropped with no trust change.
+using System.Text.Json.Nodes;
+using Conformance.Model.Cip;
+using Conformance.Model.Env;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
+using Conformance.Suite.Cip.Play;
+using Conformance.Suite.Core;
+using static Conformance.Suite.Cip.CipCase;
+
+namespace Conformance.Suite.Cip;
+
+internal static class S2_Envelope
+{
+    public static IEnumerable<CaseDef> Cases()
+    {
+        yield return Agent("CIP-A-handshake", "§4.1", "Handshake with a new peer",
+            "Sends a valid HELLO as a new peer; expects a signed HELLO answering its challenge, a STATE_UPDATE, trust probing, and an accepted INTENT.",
+            ["CIP-4-intent"], async w =>
+            {
+                var p = await w.FreshAsync("peer");
+                if (p is null) return w.Checks.Verdict();
+                // Ask again: what the agent says in its handshake reply and what it decides afterwards must agree.
+                var r = await w.ProbeAsync(p);
+                w.Checks.Expect(CipWorld.TrustGate, r?.State!.PeerState == TrustState.Probing, "still probing when asked after the handshake",
+                    r?.Describe() ?? "no answer", r is null);
+                w.Checks.Expect("CIP-4-intent", r?.State!.Intent == "accept", "INTENT from a probing peer accepted", r?.Describe() ?? "no answer", r is null);
+                return w.Checks.Verdict();
+            });
+
+        yield return Agent("CIP-A-canonical-keys", "§7", "Signature over member names outside the BMP",
+            "Handshakes with a HELLO whose features include the keys \"\\ufb33\" and \"\\ud83d\\ude00\", whose JCS order (UTF-16 units) differs from code-point order.",
+            ["CIP-7-canonical"], async w =>
+            {
+                var p = await w.ConnectAsync(w.NewIdentity("peer"));
+                var features = new JsonObject { ["\ufb33"] = true, ["\ud83d\ude00"] = true, ["supports_mesh"] = true };
+                var view = await w.HandshakeAsync(p, p.Hello(features: features));
+                w.Checks.Expect("CIP-7-canonical", view == TrustState.Probing, "the HELLO verifies over its JCS form and the peer is probing",
+                    view is null ? "the HELLO was not answered" : view.Value.Wire());
+                return w.Checks.Verdict();
+            });
+
+        yield return Agent("CIP-A-canonical-spelling", "§7", "Signature over a non-canonical rendering",
+            "Signs a HELLO over its JCS form, then sends it with members reversed, extra whitespace, \\u escapes and lri written 1.0E1: the signature must still verify.",
+            ["CIP-7-canonical"], async w =>
+            {
+                var p = await w.ConnectAsync(w.NewIdentity("peer"));
+                p.Signal = new Signal(Presence.Focused, 10, [], null);
+                var view = await w.HandshakeAsync(p, OddRendering.Of(p.Hello()));
+                w.Checks.Expect("CIP-7-canonical", view == TrustState.Probing, "the HELLO verifies over its JCS form and the peer is probing",
+                    view is null ? "the HELLO was not answered" : view.Value.Wire());
+                return w.Checks.Verdict();
+            });
+
+        foreach (var bad in BadEnvelopes())
+            yield return Agent($"CIP-A-drop-{bad.Id}", bad.Section, $"Dropped: {bad.What}",
+                $"A probing peer sends an INTENT {bad.What}, then a valid INTENT: only the valid one may be answered, and trust must not change.",
+                [bad.Requirement], async w =>
+                {
+                    var p = await w.FreshAsync("peer");
+                    if (p is null) return w.Checks.Verdict();
+                    await w.DroppedAsync(p, bad.Make(p, w), bad.Requirement, "an INTENT " + bad.What, TrustState.Probing);
+                    return w.Checks.Verdict();
+                });
+
+        yield return Agent("CIP-A-replay-msg-id", "§7", "Replayed envelope", "Sends a valid INTENT, reads the answer, then sends the very same text again.",
+            ["CIP-7-replay"], async w =>
+            {
+                var p = await w.FreshAsync("peer");
+                if (p is null) return w.Checks.Verdict();
+                var intent = await p.SendAsync(p.Compose(CipType.Intent, CipPeer.Intent()));
+                await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny");
+                await w.DroppedAsync(p, intent, "CIP-7-replay", "replayed (same msg_id)", TrustState.Probing);
+                return w.Checks.Verdict();
+            });
+
+        yield return Agent("CIP-A-replay-nonce", "§4.1", "HELLO reusing a session nonce",
+            "Handshakes, then sends a second HELLO (new msg_id) with the same session_nonce: it must not be answered.",
+            ["CIP-7-replay"], async w =>
+            {
+                var p = await w.ConnectAsync(w.NewIdentity("peer"));
+                var nonce = w.Env.NextBytes(16);
+                await w.HandshakeAsync(p, p.Hello(nonce: nonce));
+                var replay = p.Hello(nonce: nonce);
+                await p.SendAsync(replay);
+                await p.SendAsync(CipType.Intent, CipPeer.Intent());
+                var first = await p.ExpectAsync(r => r.Type == CipType.Hello || r.State?.Intent is "accept" or "defer" or "deny");
+                w.Checks.Expect("CIP-7-replay", first?.Type == CipType.StateUpdate, "the HELLO with a used session_nonce is dropped: the INTENT after it is answered first",
+                    first?.Describe() ?? "no answer", first is null);
+                return w.Checks.Verdict();
+            });
+
+        yield return Agent("CIP-A-no-session", "§4.1", "INTENT before any handshake", "A new peer sends an INTENT without a HELLO first.",
+            ["CIP-4-session"], async w =>
+            {
+                var p = await w.ConnectAsync(w.NewIdentity("peer"));
+                await p.SendAsync(CipType.Intent, CipPeer.Intent());
+                var r = await p.NextAsync(w.Quiet * 2);
+                w.Checks.Expect("CIP-4-session", r is null, "no answer before a handshake", r?.Describe() ?? "none");
+                return w.Checks.Verdict();
+            });
+
+        yield return Agent("CIP-A-pinned-key", "§4.1", "Known agent_id, other key",
+            "After a handshake, sends an INTENT under the same agent_id signed (and fingerprinted) by another key.",
+            ["CIP-4-pinned-key"], async w =>
+            {
+                var p = await w.FreshAsync("peer");
+                if (p is null) return w.Checks.Verdict();
+                var other = new CipIdentity(p.Id.AgentId, TestKeys.FromLabel("conformance-suite/cip/impostor"));
+                var forged = p.Compose(CipType.Intent, CipPeer.Intent(), e =>
+                {
+                    e["sender"]!["pubkey"] = other.PublicKeyBase64;
+                    e["sender"]!["fingerprint"] = other.Fingerprint;
+                }, signer: other.Key);
+                await w.DroppedAsync(p, forged, "CIP-4-pinned-key", "signed by another key than the handshake's", TrustState.Probing);
+                return w.Checks.Verdict();
+            });
+    }
+
+    private sealed record Bad(string Id, string Section, string What, string Requirement, Func<CipPeer, CipWorld, string> Make);
+
+    private static IEnumerable<Bad> BadEnvelopes() =>
+    [
+        new("unsigned", "§7", "without \"sign\"", "CIP-7-sign", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e.Remove("sign"), afterSigning: true)),
+        new("wrong-key", "§7", "signed by another key than its pubkey", "CIP-7-sign",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), signer: TestKeys.FromLabel("conformance-suite/cip/wrong-key"))),
+        new("tampered", "§7", "changed after signing", "CIP-7-sign",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["payload"]!["topic"] = "changed", afterSigning: true)),
+        new("msg-id-not-uuid", "§2.2", "whose msg_id is not a UUID", "CIP-2.2-msg-id", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), msgId: "msg-1")),
+        new("msg-id-v1", "§2.2", "whose msg_id is a version 1 UUID", "CIP-2.2-msg-id",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), msgId: "c232ab00-9414-11ec-b3c8-9f6bdeced846")),
+        new("timestamp-offset", "§2.2", "whose timestamp has a +02:00 offset, not UTC", "CIP-2.2-timestamp",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["timestamp"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz"))),
+        new("timestamp-text", "§2.2", "whose timestamp is \"yesterday\"", "CIP-2.2-timestamp", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["timestamp"] = "yesterday")),
+        new("lri-101", "§2.2", "whose state.lri is 101", "CIP-2.2-lri", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["state"]!["lri"] = 101)),
+        new("lri-negative", "§2.2", "whose state.lri is -1", "CIP-2.2-lri", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["state"]!["lri"] = -1)),
+        new("lri-string", "§2.2", "whose state.lri is \"50\"", "CIP-2.2-lri", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["state"]!["lri"] = "50")),
+        new("version", "§2.1", "with \"cip\": \"2.0\"", "CIP-2-shape", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["cip"] = "2.0")),
+        new("unknown-type", "§2.1", "of the unknown type \"GOSSIP\"", "CIP-2-shape", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["type"] = "GOSSIP")),
+        new("no-sender", "§2.1", "without \"sender\"", "CIP-2-shape", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e.Remove("sender"))),
+        new("trust-view", "§2.1", "whose trust.sender_view is \"friendly\"", "CIP-2-shape", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["trust"]!["sender_view"] = "friendly")),
+        new("presence", "§2.1", "whose state.presence is \"asleep\"", "CIP-2-shape", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["state"]!["presence"] = "asleep")),
+        new("not-json", "§2.1", "that is not JSON at all", "CIP-2-shape", (_, _) => "{\"cip\":\"1.0\",\"type\":\"INTENT\""),
+        new("array", "§2.1", "that is a JSON array", "CIP-2-shape", (_, _) => "[\"INTENT\"]"),
+        new("goal", "§3.2", "whose goal is \"dance\"", "CIP-3-payload", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(goal: "dance"))),
+        new("priority-number", "§3.2", "whose priority is the number 3", "CIP-3-payload",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["payload"]!["priority"] = 3)),
+        new("no-topic", "§3.2", "without a topic", "CIP-3-payload", (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["payload"]!.AsObject().Remove("topic"))),
+        new("huge", "§2.1", "carrying 300 KiB of context", "CIP-2-size",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["payload"]!["context"] = new string('x', 300 * 1024))),
+        new("other-receiver", "§2.1", "addressed to another agent", "CIP-2.2-receiver",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), e => e["receiver"]!["agent_id"] = "someone-else")),
+        new("stale", "§7", "timestamped ten minutes ago", "CIP-7-timestamp-window",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), timestamp: DateTimeOffset.UtcNow.AddMinutes(-10))),
+        new("future", "§7", "timestamped ten minutes ahead", "CIP-7-timestamp-window",
+            (p, _) => p.Compose(CipType.Intent, CipPeer.Intent(), timestamp: DateTimeOffset.UtcNow.AddMinutes(10))),
+    ];
+}

@@ -1,0 +1,83 @@
+using Conformance.Adapters.Trace;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
+
+namespace Conformance.Suite.Core;
+
+public sealed record RunSettings(ulong Seed, TimeSpan StepTimeout)
+{
+    /// <summary>Distinguishes this run from every other: what must be fresh per run (CIP nonces, peer identities) is salted with it.</summary>
+    public string RunId { get; init; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>How long a case waits for a client IUT to connect.</summary>
+    public TimeSpan AcceptTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>What a running case can use: the targets, a seeded environment, the trace, the timeouts.</summary>
+public sealed class CaseContext : IAsyncDisposable
+{
+    private readonly List<IWireConnection> _connections = [];
+
+    public CaseContext(CaseDef def, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel, IAgentTarget? agent = null)
+    {
+        Case = def;
+        Settings = settings;
+        Server = server;
+        Client = client;
+        Agent = agent;
+        Cancel = cancel;
+        // A stream per case: a case's random choices do not depend on which cases ran before it.
+        Env = new SeededEnvironment(settings.Seed, stream: def.Id);
+    }
+
+    public CaseDef Case { get; }
+    public RunSettings Settings { get; }
+    public IServerTarget? Server { get; }
+    public IClientTarget? Client { get; }
+    public IAgentTarget? Agent { get; }
+    public CancellationToken Cancel { get; }
+    public SeededEnvironment Env { get; }
+    public WireTrace Trace { get; } = new();
+    public TimeSpan Step => Settings.StepTimeout;
+
+    /// <summary>A new connection to the server IUT.</summary>
+    public async Task<IWireConnection> ConnectAsync()
+    {
+        var target = Server ?? throw new InvalidOperationException("this case needs a server IUT");
+        var conn = await target.ConnectAsync(Trace, Step, Cancel);
+        lock (_connections) _connections.Add(conn);
+        return conn;
+    }
+
+    /// <summary>A new connection to the agent IUT (one per peer the suite plays).</summary>
+    public async Task<IWireConnection> ConnectAgentAsync()
+    {
+        var target = Agent ?? throw new InvalidOperationException("this case needs an agent IUT");
+        var conn = await target.ConnectAsync(Trace, Step, Cancel);
+        lock (_connections) _connections.Add(conn);
+        return conn;
+    }
+
+    /// <summary>The client IUT's next connection, or null if it did not connect in time.</summary>
+    public async Task<IWireConnection?> AcceptAsync()
+    {
+        var target = Client ?? throw new InvalidOperationException("this case needs a client IUT");
+        var conn = await target.AcceptAsync(Trace, Settings.AcceptTimeout, Cancel);
+        if (conn is not null) lock (_connections) _connections.Add(conn);
+        return conn;
+    }
+
+    /// <summary>Closes a connection early (many-connection cases keep memory flat).</summary>
+    public async Task ReleaseAsync(IWireConnection conn)
+    {
+        lock (_connections) _connections.Remove(conn);
+        await conn.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        IWireConnection[] all;
+        lock (_connections) { all = [.. _connections]; _connections.Clear(); }
+        foreach (var c in all) await c.DisposeAsync();
+    }
+}

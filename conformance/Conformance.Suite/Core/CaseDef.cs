@@ -1,0 +1,56 @@
+using Conformance.Reports.Model;
+
+namespace Conformance.Suite.Core;
+
+/// <summary>
+/// One case: a stable ID, the section it checks, what the tester does (Description starts with the tester's action),
+/// the requirements its checks may cite, and the run function that ends in one verifier call.
+/// </summary>
+public sealed record CaseDef(
+    string Id,
+    string Spec,
+    IutRole Role,
+    string Section,
+    string Title,
+    string Description,
+    IReadOnlyList<string> Requirements,
+    Func<CaseContext, Task<Verdict>> Run)
+{
+    /// <summary>How many step timeouts the whole case may take before it is cut off.</summary>
+    public int BudgetSteps { get; init; } = 20;
+
+    /// <summary>The case whose copies run first and last for its spec and role (see <see cref="SanityBracket"/>).</summary>
+    public bool Sanity { get; init; }
+
+    /// <summary>"first" or "last" on those copies.</summary>
+    public string? SanityRun { get; init; }
+}
+
+/// <summary>One judged aspect: a requirement, whether it held, and expected vs actual in words.</summary>
+public sealed record Check(string Requirement, bool Passed, string Expected, string Actual, bool TimedOut = false);
+
+/// <summary>What a case concluded: its checks, or that the IUT (or adapter) lacks what the case needs.</summary>
+public sealed record Verdict(IReadOnlyList<Check> Checks, string? Unimplemented = null, string? Note = null)
+{
+    public static Verdict NotImplemented(string why, IReadOnlyList<Check>? checks = null) => new(checks ?? [], why);
+}
+
+/// <summary>Collects checks as a case runs; the case returns <see cref="Verdict"/> from it.</summary>
+public sealed class Checks
+{
+    private readonly List<Check> _list = [];
+
+    public IReadOnlyList<Check> All => _list;
+
+    public bool AnyFailed => _list.Any(c => !c.Passed);
+
+    public bool Expect(string requirement, bool passed, string expected, string actual, bool timedOut = false)
+    {
+        _list.Add(new Check(requirement, passed, expected, actual, timedOut && !passed));
+        return passed;
+    }
+
+    public Verdict Verdict(string? note = null) => new(_list, null, note);
+
+    public Verdict Unimplemented(string why) => new(_list, why);
+}

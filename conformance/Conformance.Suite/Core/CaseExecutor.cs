@@ -1,0 +1,66 @@
+// Runs one case under its budget and turns its verdict into an outcome. This is the only place outcomes are decided.
+using System.Diagnostics;
+using Conformance.Adapters.WebSockets;
+using Conformance.Reports.Model;
+
+namespace Conformance.Suite.Core;
+
+public static class CaseExecutor
+{
+    public static async Task<CaseResult> RunAsync(CaseDef def, Catalog catalog, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel,
+        IAgentTarget? agent = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var budget = TimeSpan.FromTicks(settings.StepTimeout.Ticks * def.BudgetSteps) + settings.AcceptTimeout;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        await using var ctx = new CaseContext(def, settings, server, client, cts.Token, agent);
+        Verdict? verdict = null;
+        string? error = null;
+        var overran = false;
+        var run = Task.Run(() => def.Run(ctx), cts.Token);
+        if (await Task.WhenAny(run, Task.Delay(budget, cancel)) != run)
+        {
+            overran = true;
+            await cts.CancelAsync();
+            ctx.Trace.Note($"case cut off after its budget of {budget.TotalMilliseconds:0} ms");
+            await Task.WhenAny(run, Task.Delay(1000, CancellationToken.None));
+        }
+        else
+        {
+            try { verdict = await run; }
+            catch (IutUnreachableException e) { error = "the IUT could not be reached: " + e.Message; }
+            catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; ctx.Trace.Note("suite error: " + e); }
+        }
+        await ctx.DisposeAsync();
+        var checks = verdict?.Checks.Select(c => ToResult(c, catalog)).ToArray() ?? [];
+        var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget);
+        return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
+            CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1));
+    }
+
+    private static CheckResult ToResult(Check c, Catalog catalog) =>
+        new(c.Requirement, catalog.Get(c.Requirement).Level, c.Passed, c.Expected, c.Actual, c.TimedOut);
+
+    /// <summary>The strictest level among the requirements a case checks.</summary>
+    public static Level CaseLevel(CaseDef def, Catalog catalog) =>
+        def.Requirements.Select(r => catalog.Get(r).Level).DefaultIfEmpty(Level.Model).Min();
+
+    private static (Outcome, string) Decide(CaseDef def, Verdict? verdict, CheckResult[] checks, string? error, bool overran, TimeSpan budget)
+    {
+        if (overran) return (Outcome.Timeout, $"the case did not finish within its budget of {budget.TotalMilliseconds:0} ms");
+        if (error is not null) return (Outcome.Error, error);
+        var stray = checks.FirstOrDefault(c => !def.Requirements.Contains(c.Requirement));
+        if (stray is not null) return (Outcome.Error, $"suite defect: check cites {stray.Requirement}, which the case does not declare");
+        if (verdict!.Unimplemented is { } why) return (Outcome.Unimplemented, why);
+        if (checks.Length == 0) return (Outcome.Error, "suite defect: the case made no check");
+        var failed = checks.Where(c => !c.Passed).ToArray();
+        var must = failed.Where(c => c.Level == Level.Must).ToArray();
+        if (must.Length > 0)
+            return (must.Any(c => c.TimedOut) ? Outcome.Timeout : Outcome.Fail, Describe(must[0]));
+        if (failed.Any(c => c.Level == Level.Should)) return (Outcome.NonStrict, Describe(failed.First(c => c.Level == Level.Should)));
+        if (failed.Length > 0) return (Outcome.Informational, Describe(failed[0]));
+        return (Outcome.Pass, $"{checks.Length} check(s) passed" + (verdict.Note is { } n ? "; " + n : ""));
+    }
+
+    private static string Describe(CheckResult c) => $"{c.Requirement}: expected {c.Expected}; got {c.Actual}";
+}

@@ -1,0 +1,79 @@
+// The observation channel (DESIGN.md "Telemetry"): what an IUT reports about itself that the wire does not show.
+// Over WebSocket it is a second socket of JSON lines {"name": ..., "data": ...}; the stdio shim carries the same.
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Conformance.Adapters.WebSockets;
+
+namespace Conformance.Suite.Core;
+
+public sealed record Observation(string Name, JsonElement Data);
+
+public interface IObservationSource
+{
+    string Describe { get; }
+
+    /// <summary>The first observation matching <paramref name="match"/>, waiting up to <paramref name="timeout"/>.</summary>
+    Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel);
+}
+
+public sealed class WebSocketObservations : IObservationSource, IAsyncDisposable
+{
+    private readonly WebSocketConnection _conn;
+    private readonly ConcurrentQueue<Observation> _seen = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pump;
+
+    private WebSocketObservations(WebSocketConnection conn, Uri url)
+    {
+        _conn = conn;
+        Describe = url.ToString();
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public string Describe { get; }
+
+    public static async Task<WebSocketObservations> ConnectAsync(Uri url, TimeSpan timeout) =>
+        new(await WebSocketClient.ConnectAsync(url, timeout), url);
+
+    private async Task PumpAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var ev = await _conn.ReceiveAsync(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+            if (ev is WireEvent.Closed) return;
+            if (ev is not WireEvent.Text t) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(t.Value);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && root.TryGetProperty("data", out var d))
+                {
+                    _seen.Enqueue(new Observation(n.GetString()!, d.Clone()));
+                    _arrived.Release();
+                }
+            }
+            catch (JsonException) { /* garbage on the observation channel is ignored, never fatal */ }
+        }
+    }
+
+    public async Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var hit = _seen.FirstOrDefault(match);
+            if (hit is not null) return hit;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return null;
+            try { await _arrived.WaitAsync(left, cancel); } catch (OperationCanceledException) { return null; }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAny(_pump, Task.Delay(1000));
+        await _conn.DisposeAsync();
+    }
+}

@@ -1,0 +1,77 @@
+// Where the IUT is. The suite connects to a server IUT, or waits for a client IUT to connect; either way each
+// connection records into the case's trace.
+using Conformance.Adapters.Trace;
+using Conformance.Adapters.WebSockets;
+
+namespace Conformance.Suite.Core;
+
+/// <summary>An IUT in the server role.</summary>
+public interface IServerTarget
+{
+    string Adapter { get; }
+    string Describe { get; }
+    /// <summary>The IUT's seal key (raw Ed25519 public key).</summary>
+    byte[] ServerKey { get; }
+    IObservationSource? Observations { get; }
+    Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel);
+}
+
+/// <summary>An IUT in the client role: each case takes its next connection.</summary>
+public interface IClientTarget
+{
+    string Adapter { get; }
+    string Describe { get; }
+    Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel);
+}
+
+public sealed class WebSocketServerTarget(Uri url, byte[] serverKey, IObservationSource? observations) : IServerTarget
+{
+    public string Adapter => "websocket";
+    public string Describe => url.ToString();
+    public byte[] ServerKey => serverKey;
+    public IObservationSource? Observations => observations;
+
+    public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        await WebSocketClient.ConnectAsync(url, timeout, trace, cancel: cancel);
+}
+
+/// <summary>An IUT the suite can restart (the embedded references): durability cases need it; for others they are unimplemented.</summary>
+public interface IRestartable
+{
+    /// <summary>Stops the IUT abruptly (no graceful shutdown of its sessions) and starts it again on the same storage and address.</summary>
+    Task RestartAsync();
+}
+
+/// <summary>An IUT that is a peer-to-peer agent (CIP): the suite opens one connection per peer it plays.</summary>
+public interface IAgentTarget
+{
+    string Adapter { get; }
+    string Describe { get; }
+    string AgentId { get; }
+    /// <summary>The agent's raw Ed25519 public key.</summary>
+    byte[] AgentKey { get; }
+    IObservationSource? Observations { get; }
+    Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel);
+}
+
+public sealed class WebSocketAgentTarget(Uri url, string agentId, byte[] agentKey, IObservationSource? observations) : IAgentTarget
+{
+    public string Adapter => "websocket";
+    public string Describe => $"{agentId} at {url}";
+    public string AgentId => agentId;
+    public byte[] AgentKey => agentKey;
+    public IObservationSource? Observations => observations;
+
+    public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        await WebSocketClient.ConnectAsync(url, timeout, trace, cancel: cancel);
+}
+
+/// <summary>A client IUT that connects to the suite's listener on its own (started by the user, looping).</summary>
+public sealed class WebSocketClientTarget(WebSocketListener listener) : IClientTarget
+{
+    public string Adapter => "websocket";
+    public string Describe => $"client IUT connecting to {listener.Url}";
+
+    public Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        listener.AcceptAsync(timeout, trace, cancel);
+}

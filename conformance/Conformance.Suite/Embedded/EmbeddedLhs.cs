@@ -1,0 +1,94 @@
+// The embedded reference implementations as IUTs, on real loopback sockets: the reference edge for the server role,
+// the reference agent (started once per case) for the client role. `conformance run` with no target uses these.
+using System.Text.Json;
+using Conformance.Adapters.Trace;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
+using Conformance.Model.Lhs;
+using Conformance.Reference.Hosting;
+using Conformance.Reference.Lhs;
+using Conformance.Suite.Core;
+using Conformance.Suite.Lhs.Play;
+
+namespace Conformance.Suite.Embedded;
+
+public sealed class EmbeddedLhsServer : IAsyncDisposable
+{
+    private EmbeddedLhsServer(LhsEdge edge, WebSocketObservations observations)
+    {
+        Edge = edge;
+        Observations = observations;
+        Target = new WebSocketServerTarget(edge.Url, edge.Options.Key.PublicKey, observations);
+    }
+
+    public LhsEdge Edge { get; }
+    public WebSocketObservations Observations { get; }
+    public IServerTarget Target { get; }
+
+    public static async Task<EmbeddedLhsServer> StartAsync(ulong seed, Func<LhsServerBehaviour> behaviour)
+    {
+        var edge = await LhsEdge.StartAsync(new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), TestKeys.FromLabel($"reference-edge/{seed}"))
+        {
+            Behaviour = behaviour,
+        });
+        return new EmbeddedLhsServer(edge, await WebSocketObservations.ConnectAsync(edge.ObserveUrl, TimeSpan.FromSeconds(5)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Observations.DisposeAsync();
+        await Edge.DisposeAsync();
+    }
+}
+
+/// <summary>A listener the reference agent connects to, once per accepted case.</summary>
+public sealed class EmbeddedLhsClient : IClientTarget, IAsyncDisposable
+{
+    private readonly WebSocketListener _listener;
+    private readonly Func<LhsClientBehaviour> _behaviour;
+    private readonly SeededEnvironment _env;
+    /// <summary>The agent's own patience, as a real client would have: independent of the suite's step timeout.</summary>
+    private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
+    private readonly List<Task> _agents = [];
+
+    private EmbeddedLhsClient(WebSocketListener listener, Func<LhsClientBehaviour> behaviour, ulong seed)
+    {
+        _listener = listener;
+        _behaviour = behaviour;
+        _env = new SeededEnvironment(seed, stream: "reference-agent");
+    }
+
+    public string Adapter => "websocket";
+    public string Describe => "embedded reference agent → " + _listener.Url;
+
+    public static async Task<EmbeddedLhsClient> StartAsync(ulong seed, Func<LhsClientBehaviour> behaviour) =>
+        new(await WebSocketListener.StartAsync(new Uri("ws://127.0.0.1:0/lhs")), behaviour, seed);
+
+    /// <summary>The reference agent's configuration: trusts the suite's published key.</summary>
+    public static LhsClientConfig AgentConfig(IModelEnvironment env, byte[] trustedKey) =>
+        new("0.1", ["json", "cbor"], ["ltp", "lss", "telemetry"], 65536, env.NewUuid(), trustedKey,
+            Context: JsonDocument.Parse("{\"intent\":{\"type\":\"teach\"}}").RootElement.Clone());
+
+    public async Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+    {
+        var config = AgentConfig(_env, SuiteServer.Key.PublicKey);
+        lock (_agents) _agents.Add(Task.Run(async () =>
+        {
+            try
+            {
+                await using var conn = await WebSocketClient.ConnectAsync(_listener.Url, AgentTimeout);
+                await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(AgentTimeout) { Behaviour = _behaviour() });
+            }
+            catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
+        }, CancellationToken.None));
+        return await _listener.AcceptAsync(timeout, trace, cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task[] agents;
+        lock (_agents) agents = [.. _agents];
+        await _listener.DisposeAsync();
+        await Task.WhenAny(Task.WhenAll(agents), Task.Delay(3000));
+    }
+}

@@ -1,0 +1,113 @@
+// The reference Confluence Edge and CCML node as IUTs on loopback. The edge keeps its Lattice Registry in a temporary
+// directory and can be restarted on it (durability cases); the node uploads a fixed payload and resumes by itself.
+using Conformance.Adapters.Trace;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
+using Conformance.Model.Shard;
+using Conformance.Reference.Hosting;
+using Conformance.Reference.Shard;
+using Conformance.Suite.Core;
+using Conformance.Suite.Shard.Play;
+
+namespace Conformance.Suite.Embedded;
+
+public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDisposable
+{
+    private readonly string _store;
+    private readonly Func<ShardEdgeBehaviour> _behaviour;
+    private ShardEdgeHost _host = null!;
+
+    private EmbeddedShardEdge(string store, Func<ShardEdgeBehaviour> behaviour)
+    {
+        _store = store;
+        _behaviour = behaviour;
+    }
+
+    public string Adapter => "websocket";
+    public string Describe => "embedded reference edge " + _host.Url;
+    public byte[] ServerKey => [];
+    public IObservationSource? Observations => null;
+    public ShardEdgeHost Host => _host;
+
+    /// <summary>The reference edge's configuration: trusts the suite's CCML node key and authority.</summary>
+    public static ShardEdgeConfig ReferenceConfig() => SuiteEdge.Config;
+
+    public static async Task<EmbeddedShardEdge> StartAsync(Func<ShardEdgeBehaviour> behaviour, string? store = null)
+    {
+        var dir = store ?? Directory.CreateTempSubdirectory("conformance-registry-").FullName;
+        var edge = new EmbeddedShardEdge(dir, behaviour);
+        edge._host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri("ws://127.0.0.1:0/shard"), dir, ReferenceConfig()) { Behaviour = behaviour });
+        return edge;
+    }
+
+    public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        await WebSocketClient.ConnectAsync(_host.Url, timeout, trace, cancel: cancel);
+
+    public async Task RestartAsync()
+    {
+        var port = _host.Url.Port;
+        await _host.DisposeAsync();
+        _host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri($"ws://127.0.0.1:{port}/shard"), _store, ReferenceConfig()) { Behaviour = _behaviour });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        try { Directory.Delete(_store, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>A listener the reference CCML node connects to; one node runs at a time and comes back by itself after a drop.</summary>
+public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
+{
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(10);
+    private readonly WebSocketListener _listener;
+    private readonly Func<ShardNodeBehaviour> _behaviour;
+    private readonly string _dir = Directory.CreateTempSubdirectory("conformance-node-").FullName;
+    private readonly ShardFile _file;
+    private Task? _running;
+
+    private EmbeddedShardNode(WebSocketListener listener, Func<ShardNodeBehaviour> behaviour, ulong seed)
+    {
+        _listener = listener;
+        _behaviour = behaviour;
+        var path = Path.Combine(_dir, "payload.bin");
+        File.WriteAllBytes(path, new SeededEnvironment(seed, stream: "shard-node-payload").NextBytes(5000));
+        _file = ShardFile.Scan(path, 1024);
+    }
+
+    public string Adapter => "websocket";
+    public string Describe => "embedded reference CCML node → " + _listener.Url;
+
+    public static async Task<EmbeddedShardNode> StartAsync(ulong seed, Func<ShardNodeBehaviour> behaviour) =>
+        new(await WebSocketListener.StartAsync(new Uri("ws://127.0.0.1:0/shard")), behaviour, seed);
+
+    public async Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+    {
+        // A node that lost its connection comes back by itself (resume): take that connection if it is on its way.
+        if (_running is { IsCompleted: false })
+        {
+            if (await _listener.AcceptAsync(TimeSpan.FromMilliseconds(500), trace, cancel) is { } back) return back;
+            await Task.WhenAny(_running, Task.Delay(NodeTimeout, cancel));
+        }
+        _running = Task.Run(() => NodeAsync(_behaviour()), CancellationToken.None);
+        return await _listener.AcceptAsync(timeout, trace, cancel);
+    }
+
+    /// <summary>One upload, as the `agent --spec shard` command runs it: a fresh ledger, resume after a drop.</summary>
+    private async Task NodeAsync(ShardNodeBehaviour behaviour)
+    {
+        var ledger = new ShardLedger(Path.Combine(_dir, $"ledger-{Guid.NewGuid():n}.jsonl"));
+        var cfg = new ShardNodeConfig(ShardClient.NodeKey, ShardNodeConfig.ReferenceVersions,
+            new ShardUpload("node-shard", "v1.0.0", null, _file.ChunkSize, _file.Size, _file.Leaves));
+        try { await ShardAgent.UploadAsync(_listener.Url, cfg, _file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3); }
+        catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        if (_running is not null) await Task.WhenAny(_running, Task.Delay(3000));
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

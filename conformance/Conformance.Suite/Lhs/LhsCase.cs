@@ -1,0 +1,71 @@
+// Small builders so each case file reads like the spec section it checks.
+using Conformance.Model.Lhs;
+using Conformance.Suite.Core;
+using Conformance.Suite.Lhs.Play;
+
+namespace Conformance.Suite.Lhs;
+
+internal static class LhsCase
+{
+    /// <summary>A case against a server IUT (the suite plays the client).</summary>
+    public static CaseDef Server(string id, string section, string title, string description, string[] requirements, Func<CaseContext, Checks, Task<Verdict>> run) =>
+        new(id, LhsCatalog.Spec, IutRole.Server, section, title, description, requirements, ctx => run(ctx, new Checks()));
+
+    /// <summary>A case against a client IUT (the suite plays the server).</summary>
+    public static CaseDef Client(string id, string section, string title, string description, string[] requirements, Func<CaseContext, Checks, Task<Verdict>> run) =>
+        new(id, LhsCatalog.Spec, IutRole.Client, section, title, description, requirements, ctx => run(ctx, new Checks()));
+
+    /// <summary>The requirements of a rejection case: its own rule plus the §4 error handling.</summary>
+    public static string[] Rejects(params string[] rules) => [.. rules, .. Rejection.Requirements];
+
+    /// <summary>What a full handshake by the suite client can find wrong with a server IUT.</summary>
+    public static readonly string[] Handshake =
+    [
+        "LHS-6-flow-accepted", "LHS-3.2-mirror-fields", "LHS-3.1-version", "LHS-3.2-negotiation", "LHS-3.2-features-subset",
+        "LHS-1-order", "LHS-3.4-seal-covers", "LHS-3.4-seal-fields", "LHS-6-frames-sent",
+    ];
+
+    /// <summary>A rejection case that first completes a handshake.</summary>
+    public static string[] RejectsAfterHandshake(params string[] rules) => [.. Rejects(rules).Union(Handshake)];
+
+    /// <summary>
+    /// Server role: send <paramref name="frames"/> (text) on a fresh connection, the last of which the model rejects;
+    /// then expect the IUT to reject it. The probe after the error is a valid hello, or a valid bind once the
+    /// IUT's mirror has been read.
+    /// </summary>
+    public static async Task<Verdict> ServerRejectsText(CaseContext ctx, Checks checks, params Func<SuiteClient, string>[] frames)
+    {
+        var c = await SuiteClient.ConnectAsync(ctx, checks);
+        var inputs = new List<LhsInput>();
+        var helloDone = false;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            var text = frames[i](c);
+            inputs.Add(Oracle.Text(text));
+            if (i < frames.Length - 1 && ControlFrame.Parse(text) is { IsOk: true } f && f.Value!.Step == LhsStepName.Hello)
+            {
+                // A valid hello first: the IUT must answer it with a good mirror before the next frame goes out.
+                await c.HelloAsync(text);
+                if (!await c.ExpectMirrorAsync()) return checks.Verdict();
+                helloDone = true;
+            }
+            else await c.SendAsync(text);
+        }
+        var expected = Oracle.ServerRejects([.. inputs]);
+        return await Rejection.Expect(ctx, checks, c.Conn, expected.Rule, expected,
+            probe: helloDone ? () => c.SendAsync(c.Config.BindText()) : () => c.SendAsync(c.Config.HelloText()));
+    }
+
+    /// <summary>Server role: a full handshake, then <paramref name="bad"/> in flow, which the model rejects.</summary>
+    public static async Task<Verdict> ServerRejectsInFlow(CaseContext ctx, Checks checks, Func<SuiteClient, byte[]> bad,
+        Func<LhsClientConfig, LhsClientConfig>? configure = null, Func<SuiteClient, string?>? unimplementedUnless = null)
+    {
+        var c = await SuiteClient.ConnectAsync(ctx, checks, configure);
+        if (!await c.HandshakeAsync()) return checks.Verdict();
+        if (unimplementedUnless?.Invoke(c) is { } why) return checks.Unimplemented(why);
+        var frame = bad(c);
+        var expected = FlowFrame.Check(c.Contract!, frame).Error ?? throw new InvalidOperationException("the model accepts this frame; the case expects a rejection");
+        await c.SendAsync(frame);
+        return await Rejection.Expect(ctx, checks, c.Conn, expected.Rule, expected, probe: () => c.SendAsync(c.FlowFrame()));
+    }
+}

@@ -1,0 +1,95 @@
+// The verifier for "the IUT must now reject": one error frame, then close, and nothing more — §4 "If any step fails
+// validation, the rejecting party SHOULD send a terminal error frame […] After emitting an error the connection MUST
+// close without entering flow." Every rejection case in both roles ends here.
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Lhs;
+using Conformance.Suite.Core;
+
+namespace Conformance.Suite.Lhs.Play;
+
+public static class Rejection
+{
+    public const string ErrorFrame = "LHS-4-error-frame";
+    public const string Close = "LHS-4-close";
+    public const string NoFlow = "LHS-4-no-flow";
+    public const string TableCode = "LHS-4-code";
+    public const string ProjectCode = "LHS-4-code-project";
+
+    /// <summary>The requirements a rejection case checks besides its own rule.</summary>
+    public static readonly string[] Requirements = [ErrorFrame, Close, NoFlow, TableCode, ProjectCode];
+
+    /// <summary>
+    /// Reads the IUT's reaction to an input the model rejects with <paramref name="expected"/>, attributing the
+    /// rejection itself to <paramref name="requirement"/>. <paramref name="probe"/> is sent after the error frame:
+    /// a frame the IUT would act on had it not rejected, so an IUT that carries on is caught doing it.
+    /// <paramref name="flowMayPrecede"/>: flow frames the IUT sent before it could see the offending input are fine.
+    /// </summary>
+    public static async Task<Verdict> Expect(CaseContext ctx, Checks checks, IWireConnection conn, string requirement,
+        LhsError expected, Func<Task>? probe = null, bool flowMayPrecede = false)
+    {
+        var want = $"rejection: error frame {expected.Code.Wire()}, then close";
+        Seen first;
+        do first = Seen.From(await conn.ReceiveAsync(ctx.Step, ctx.Cancel));
+        while (flowMayPrecede && first is Seen.Flow);
+
+        switch (first)
+        {
+            case Seen.Error or Seen.Garbage:
+                checks.Expect(requirement, true, want, first.Describe());
+                var error = first as Seen.Error;
+                checks.Expect(ErrorFrame, error?.Structured == true, "an error frame {\"step\":\"error\",\"code\":\"…\",\"detail\":\"…\"}", first.Describe());
+                if (error?.Structured == true)
+                {
+                    var codeRequirement = expected.Code.IsFromSpecTable() ? TableCode : ProjectCode;
+                    checks.Expect(codeRequirement, error.Code == expected.Code.Wire(), $"code {expected.Code.Wire()}", $"code {error.Code}");
+                }
+                if (probe is not null) await probe();
+                await ExpectClosedQuietly(ctx, checks, conn);
+                break;
+            // RFC 6455 §7.4.1: 1000 means "the purpose for which the connection was established has been
+            // fulfilled" — an IUT that closes normally after the offending input did not reject it (SPEC-NOTES.md).
+            case Seen.Closed { Code: LhsWire.NormalCloseCode }:
+                checks.Expect(requirement, false, want, first.Describe() + ": a normal closure, as if nothing were wrong");
+                break;
+            case Seen.Closed:
+                checks.Expect(requirement, true, want, first.Describe());
+                checks.Expect(ErrorFrame, false, "an error frame before the close", first.Describe() + " with no error frame");
+                break;
+            case Seen.Silent:
+                checks.Expect(requirement, false, want, first.Describe() + ": the IUT neither rejected nor answered", timedOut: true);
+                break;
+            default:
+                checks.Expect(requirement, false, want, first.Describe() + ": the IUT accepted the input");
+                break;
+        }
+        return checks.Verdict();
+    }
+
+    /// <summary>After an error frame: only further error frames may come, then the close.</summary>
+    private static async Task ExpectClosedQuietly(CaseContext ctx, Checks checks, IWireConnection conn)
+    {
+        var carriedOn = new List<string>();
+        while (true)
+        {
+            var next = Seen.From(await conn.ReceiveAsync(ctx.Step, ctx.Cancel));
+            switch (next)
+            {
+                case Seen.Error or Seen.Garbage: continue;
+                case Seen.Control or Seen.Flow: carriedOn.Add(next.Describe()); continue;
+                case Seen.Closed or Seen.Oversize:
+                    Finish(checks, carriedOn, closed: true, next.Describe());
+                    return;
+                default:
+                    Finish(checks, carriedOn, closed: false, next.Describe());
+                    return;
+            }
+        }
+    }
+
+    private static void Finish(Checks checks, List<string> carriedOn, bool closed, string last)
+    {
+        checks.Expect(NoFlow, carriedOn.Count == 0, "no handshake or flow frame after the error frame",
+            carriedOn.Count == 0 ? "none" : string.Join("; ", carriedOn));
+        checks.Expect(Close, closed, "the connection closes after the error frame", closed ? last : "still open: " + last, timedOut: !closed);
+    }
+}

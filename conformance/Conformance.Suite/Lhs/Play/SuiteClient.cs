@@ -1,0 +1,166 @@
+// The suite as an LHS client, for a server IUT. The client machine drives the conversation and judges every reply;
+// cases may send their own (deliberately wrong) frames through the same connection.
+using System.Text;
+using System.Text.Json;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
+using Conformance.Model.Lhs;
+using Conformance.Suite.Core;
+
+namespace Conformance.Suite.Lhs.Play;
+
+public sealed class SuiteClient
+{
+    private SuiteClient(CaseContext ctx, Checks checks, IWireConnection conn, LhsClientConfig config)
+    {
+        Ctx = ctx;
+        Checks = checks;
+        Conn = conn;
+        Config = config;
+    }
+
+    public CaseContext Ctx { get; }
+    public Checks Checks { get; }
+    public IWireConnection Conn { get; }
+    public LhsClientConfig Config { get; private set; }
+    public LhsClientState? State { get; private set; }
+    public Mirror? Mirror => State?.Mirror;
+    public FlowContract? Contract => State?.Contract;
+    /// <summary>What the IUT did last when a step did not go as the model expects.</summary>
+    public Seen? LastSeen { get; private set; }
+
+    public const string FlowAccepted = "LHS-6-flow-accepted";
+    public const string FramesSent = "LHS-6-frames-sent";
+
+    /// <summary>Connects with the default client config (json, cbor; ltp, lss, telemetry; 65536) unless given one.</summary>
+    public static async Task<SuiteClient> ConnectAsync(CaseContext ctx, Checks checks, Func<LhsClientConfig, LhsClientConfig>? configure = null)
+    {
+        var conn = await ctx.ConnectAsync();
+        var config = DefaultConfig(ctx);
+        return new SuiteClient(ctx, checks, conn, configure is null ? config : configure(config));
+    }
+
+    public static LhsClientConfig DefaultConfig(CaseContext ctx) =>
+        new("0.1", ["json", "cbor"], ["ltp", "lss", "telemetry"], 65536, ctx.Env.NewUuid(), ctx.Server!.ServerKey,
+            Context: JsonDocument.Parse("{\"intent\":{\"type\":\"teach\"},\"affect\":{\"pad\":[0.2,0.1,0.3]}}").RootElement.Clone(),
+            Session: JsonDocument.Parse("{\"kind\":\"ephemeral\",\"locale\":\"en-US\"}").RootElement.Clone());
+
+    public Task<bool> SendAsync(string text) => Conn.SendTextAsync(text);
+    public Task<bool> SendAsync(byte[] frame) => Conn.SendBinaryAsync(frame);
+
+    public async Task<Seen> NextAsync() => LastSeen = Seen.From(await Conn.ReceiveAsync(Ctx.Step, Ctx.Cancel));
+
+    /// <summary>Sends the config's hello, or <paramref name="raw"/> (which must validate) as the hello to track.</summary>
+    public async Task HelloAsync(string? raw = null)
+    {
+        var start = LhsClient.Start(Config);
+        State = start.State;
+        if (raw is not null)
+            State = State with { Hello = Hello.Validate(ControlFrame.Parse(raw).Value!).Value ?? throw new ArgumentException("raw hello must validate") };
+        await SendAsync(raw ?? ((LhsOutput.SendText)start.Outputs[0]).Value);
+    }
+
+    /// <summary>Reads the mirror and has the client machine judge it. True when it is acceptable.</summary>
+    public async Task<bool> ExpectMirrorAsync()
+    {
+        var step = await StepOnReply("a mirror");
+        if (step is null) return false;
+        if (step.Rejected is { } e)
+        {
+            Checks.Expect(ServerSent(e.Rule), false, "a mirror compatible with the hello", e.Detail);
+            return false;
+        }
+        const string ok = "a mirror with every field, compatible with the hello";
+        Checks.Expect(LhsRules.MirrorFields, true, ok, "mirror " + State!.Mirror!.Json.GetRawText());
+        Checks.Expect(LhsRules.Negotiation, true, "one encoding the hello offered", $"\"{State.Mirror.Contract.Encoding}\"");
+        Checks.Expect(LhsRules.FeaturesSubset, true, "features and max_frame_bytes within the hello's",
+            $"[{string.Join(",", State.Mirror.Contract.Features)}], {State.Mirror.Contract.MaxFrameBytes}");
+        return true;
+    }
+
+    /// <summary>Sends the bind the machine produced, or <paramref name="raw"/> (which must validate) as the bind to track.</summary>
+    public async Task BindAsync(string? raw = null)
+    {
+        var text = raw ?? Config.BindText();
+        if (raw is not null)
+            State = State! with { Bind = Bind.Validate(ControlFrame.Parse(raw).Value!).Value ?? throw new ArgumentException("raw bind must validate") };
+        await SendAsync(text);
+    }
+
+    /// <summary>Reads the seal and verifies it with the IUT's key over JCS([hello, mirror, bind, nonce]).</summary>
+    public async Task<bool> ExpectSealAsync()
+    {
+        var step = await StepOnReply("a seal");
+        if (step is null) return false;
+        if (step.Rejected is { } e)
+        {
+            Checks.Expect(ServerSent(e.Rule), false, "a seal whose signature verifies over JCS([hello, mirror, bind, nonce])", e.Detail);
+            return false;
+        }
+        Checks.Expect(LhsRules.SealCovers, true, "a seal whose signature verifies over JCS([hello, mirror, bind, nonce])", "it verifies");
+        var details = SealRules.CheckDetails(State!.Seal!, State.Mirror!, Ctx.Env.Now);
+        Checks.Expect(LhsRules.SealFields, details is null, "session_id, a future RFC 3339 expires_at, features.ltp.jws with EdDSA and the nonce", details?.Detail ?? "all present");
+        return true;
+    }
+
+    /// <summary>hello → mirror → bind → seal with the config; records that a valid handshake reached flow.</summary>
+    public async Task<bool> HandshakeAsync()
+    {
+        await HelloAsync();
+        if (!await ExpectMirrorAsync()) return false;
+        await BindAsync();
+        if (!await ExpectSealAsync()) return false;
+        Checks.Expect(FlowAccepted, true, "a valid handshake reaches flow", "sealed");
+        return true;
+    }
+
+    /// <summary>A well-formed flow frame under the negotiated contract.</summary>
+    public byte[] FlowFrame(string json = "{\"v\":1,\"intent\":{\"type\":\"ping\"},\"policy\":{\"consent\":\"granted\"}}", string payload = "liminal")
+    {
+        using var doc = JsonDocument.Parse(json);
+        return Model.Lhs.FlowFrame.Encode(Contract!, doc.RootElement, Encoding.UTF8.GetBytes(payload));
+    }
+
+    /// <summary>After a valid flow frame: an echo (checked against the contract) or silence is acceptance.</summary>
+    public async Task<bool> ExpectFlowAcceptedAsync()
+    {
+        var seen = await NextAsync();
+        switch (seen)
+        {
+            case Seen.Flow f:
+                var step = LhsClient.Step(State!, new LhsInput.Binary(f.Bytes), Config);
+                Checks.Expect(FlowAccepted, true, "the flow frame is accepted", "answered with a flow frame");
+                Checks.Expect(FramesSent, step.Rejected is null, "an LCE frame in the negotiated encoding within max_frame_bytes",
+                    step.Rejected?.Detail ?? $"a valid {Contract!.Encoding} LCE frame of {f.Bytes.Length} bytes");
+                if (step.Rejected is null) State = step.State;
+                return step.Rejected is null;
+            case Seen.Silent:
+                return Checks.Expect(FlowAccepted, true, "the flow frame is accepted", "no reply (accepted silently)");
+            default:
+                return Checks.Expect(FlowAccepted, false, "the flow frame is accepted", seen.Describe());
+        }
+    }
+
+    private async Task<LhsStep<LhsClientState>?> StepOnReply(string what)
+    {
+        var seen = await NextAsync();
+        if (seen is Seen.Control or Seen.Garbage)
+        {
+            var raw = seen is Seen.Control c ? c.Raw : ((Seen.Garbage)seen).Raw;
+            var step = LhsClient.Step(State!, new LhsInput.Text(raw), Config);
+            if (step.Rejected is null) State = step.State;
+            return step;
+        }
+        Checks.Expect(FlowAccepted, false, $"{what} in answer to a valid handshake", seen.Describe(), timedOut: seen is Seen.Silent);
+        return null;
+    }
+
+    /// <summary>A server-sent frame broke <paramref name="rule"/>: the server-role requirement for it.</summary>
+    private static string ServerSent(string rule) => rule switch
+    {
+        LhsRules.Json => LhsRules.MirrorFields,
+        LhsRules.FrameLimit or LhsRules.EncodingEnforced or LhsRules.FeaturesEnforced or LhsRules.LceShape or LhsRules.LceOnly => FramesSent,
+        LhsRules.SingleShot => LhsRules.Order,
+        _ => rule,
+    };
+}

@@ -1,0 +1,154 @@
+// The suite as an LHS server, for a client IUT. The server machine (with the suite's published test key) answers;
+// a shadow client state, rebuilt from what the IUT actually sent, lets the client machine act as oracle for how the
+// IUT must react to each deliberately wrong frame.
+using System.Text;
+using System.Text.Json;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Lhs;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
+using Conformance.Suite.Core;
+
+namespace Conformance.Suite.Lhs.Play;
+
+public sealed class SuiteServer
+{
+    /// <summary>The key the suite seals with: published in the README so client IUTs can trust it.</summary>
+    public static readonly Ed25519Signer Key = TestKeys.SuiteLhsServer();
+
+    private SuiteServer(CaseContext ctx, Checks checks, IWireConnection conn, LhsServerConfig config)
+    {
+        Ctx = ctx;
+        Checks = checks;
+        Conn = conn;
+        Config = config;
+    }
+
+    public CaseContext Ctx { get; }
+    public Checks Checks { get; }
+    public IWireConnection Conn { get; }
+    public LhsServerConfig Config { get; }
+    public LhsServerState Server { get; private set; } = LhsServerState.Initial;
+    public Hello? Hello => Server.Hello;
+    /// <summary>Set when the IUT's hello shares no encoding with this case's capabilities.</summary>
+    public LhsError? NegotiationFailure { get; private set; }
+
+    public const string HelloSent = "LHS-3.1-hello-sent";
+    public const string BindSent = "LHS-3.3-bind-sent";
+
+    /// <summary>Waits for the client IUT's next connection; the case's server capabilities decide the negotiation.</summary>
+    public static async Task<SuiteServer> AcceptAsync(CaseContext ctx, Checks checks, ServerCapabilities? caps = null)
+    {
+        var conn = await ctx.AcceptAsync()
+            ?? throw new Adapters.WebSockets.IutUnreachableException($"no client IUT connected within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
+        return new SuiteServer(ctx, checks, conn, new LhsServerConfig(caps ?? ServerCapabilities.Reference, Key, TimeSpan.FromHours(1)));
+    }
+
+    public Task<bool> SendAsync(string text) => Conn.SendTextAsync(text);
+    public Task<bool> SendAsync(byte[] frame) => Conn.SendBinaryAsync(frame);
+    public async Task<Seen> NextAsync() => Seen.From(await Conn.ReceiveAsync(Ctx.Step, Ctx.Cancel));
+
+    /// <summary>Reads the client's hello; returns the mirror the server machine answers with (not yet sent).</summary>
+    public async Task<string?> ExpectHelloAsync()
+    {
+        var seen = await NextAsync();
+        if (seen is not (Seen.Control or Seen.Garbage))
+        {
+            Checks.Expect(HelloSent, false, "a hello", seen.Describe(), timedOut: seen is Seen.Silent);
+            return null;
+        }
+        var step = LhsServer.Step(Server, new LhsInput.Text(Raw(seen)), Config, Ctx.Env);
+        if (step.Rejected is { Code: LhsErrorCode.EncodingNegotiationFailed } nf) { NegotiationFailure = nf; return null; }
+        if (step.Rejected is { } e)
+        {
+            Checks.Expect(ClientRules.SenderRequirement(e.Rule), false, "a valid hello", e.Detail);
+            return null;
+        }
+        Server = step.State;
+        Checks.Expect(HelloSent, true, "a hello with lri_version, encodings, features, max_frame_bytes", "hello " + Server.Hello!.Json.GetRawText());
+        return ((LhsOutput.SendText)step.Outputs[0]).Value;
+    }
+
+    /// <summary>Sends <paramref name="mirror"/> (the machine's or a variant that still validates) and records it as sent.</summary>
+    public async Task SendMirrorAsync(string mirror)
+    {
+        Server = Server with { Mirror = Mirror.Validate(ControlFrame.Parse(mirror).Value!).Value ?? throw new ArgumentException("mirror must validate") };
+        await SendAsync(mirror);
+    }
+
+    /// <summary>Reads the client's bind; returns the seal the server machine answers with (not yet sent).</summary>
+    public async Task<string?> ExpectBindAsync()
+    {
+        var seen = await NextAsync();
+        if (seen is not (Seen.Control or Seen.Garbage))
+        {
+            Checks.Expect(seen is Seen.Flow ? LhsRules.Order : BindSent, false, "a bind", seen.Describe(), timedOut: seen is Seen.Silent);
+            return null;
+        }
+        var step = LhsServer.Step(Server, new LhsInput.Text(Raw(seen)), Config, Ctx.Env);
+        if (step.Rejected is { } e)
+        {
+            Checks.Expect(ClientRules.SenderRequirement(e.Rule), false, "a valid bind", e.Detail);
+            return null;
+        }
+        Server = step.State;
+        Checks.Expect(BindSent, true, "a bind whose thread is a UUID or ULID", $"thread {Server.Bind!.Thread}");
+        return ((LhsOutput.SendText)step.Outputs[0]).Value;
+    }
+
+    /// <summary>hello → mirror → bind, answering with the machine's own frames; returns the seal to send.</summary>
+    public async Task<string?> UpToSealAsync()
+    {
+        var mirror = await ExpectHelloAsync();
+        if (mirror is null) return null;
+        await SendMirrorAsync(mirror);
+        return await ExpectBindAsync();
+    }
+
+    /// <summary>The client as the model sees it now (rebuilt from what it sent), for the oracle.</summary>
+    public LhsClientState Shadow(LhsClientPhase phase) => new(phase, Server.Hello!, Server.Mirror, Server.Bind);
+
+    /// <summary>The rejection the client machine gives <paramref name="input"/> in <paramref name="phase"/>.</summary>
+    public LhsError Expected(LhsClientPhase phase, LhsInput input) => Oracle.ClientRejects(Shadow(phase), input, Key.PublicKey);
+
+    /// <summary>A well-formed flow frame under the negotiated contract.</summary>
+    public byte[] FlowFrame(string json = "{\"v\":1,\"intent\":{\"type\":\"pong\"},\"policy\":{\"consent\":\"granted\"}}", string payload = "from the suite")
+    {
+        using var doc = JsonDocument.Parse(json);
+        return Model.Lhs.FlowFrame.Encode(Server.Mirror!.Contract, doc.RootElement, Encoding.UTF8.GetBytes(payload));
+    }
+
+    /// <summary>
+    /// After a valid seal: the client must stay in flow. Its flow frames are checked against the contract and echoed;
+    /// an error frame or an abnormal close means it rejected a valid seal or flow.
+    /// </summary>
+    public async Task<Verdict> ExpectFlowAsync(string requirement)
+    {
+        var frames = 0;
+        while (true)
+        {
+            var seen = await NextAsync();
+            switch (seen)
+            {
+                case Seen.Flow f:
+                    frames++;
+                    var step = LhsServer.Step(Server, new LhsInput.Binary(f.Bytes), Config, Ctx.Env);
+                    Checks.Expect(SuiteClient.FramesSent, step.Rejected is null, "an LCE frame in the negotiated encoding within max_frame_bytes",
+                        step.Rejected?.Detail ?? $"a valid {Server.Mirror!.Contract.Encoding} LCE frame of {f.Bytes.Length} bytes");
+                    if (step.Rejected is not null) return Checks.Verdict();
+                    await SendAsync(f.Bytes);
+                    continue;
+                case Seen.Closed c when c.Code is null or LhsWire.NormalCloseCode:
+                case Seen.Silent:
+                    Checks.Expect(requirement, true, "the client stays in flow after a valid seal",
+                        $"{frames} flow frame(s), then {seen.Describe()}");
+                    return Checks.Verdict(frames == 0 ? "the client sent no flow frame: what it sends was not checked" : null);
+                default:
+                    Checks.Expect(requirement, false, "the client stays in flow after a valid seal", seen.Describe());
+                    return Checks.Verdict();
+            }
+        }
+    }
+
+    private static string Raw(Seen seen) => seen is Seen.Control c ? c.Raw : ((Seen.Garbage)seen).Raw;
+}
