@@ -1,0 +1,56 @@
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
+using Conformance.Reference.Lhs;
+using Conformance.Suite.Embedded;
+
+namespace Conformance.Cli.Commands;
+
+internal static class AgentCommand
+{
+    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, CancellationToken cancel)
+    {
+        var a = new Args(args, new HashSet<string> { "loop" });
+        var spec = a.Get("spec") ?? "lhs";
+        if (spec == "shard") return await ShardNodeCommand.ExecuteAsync(a, stdout, cancel);
+        if (spec != "lhs") throw new UsageException($"agent: spec \"{spec}\" has no reference client (available: lhs, shard)");
+        var target = a.Uri("target", "ws") ?? throw new UsageException("agent: --target ws://HOST:PORT/PATH is required");
+        var keyText = a.Get("server-key") ?? throw new UsageException("agent: --server-key is required (the seal is verified with it; the suite's key is in the README)");
+        if (!Ed25519.TryParsePublicKey(keyText, out var key)) throw new UsageException("--server-key must be 32 bytes as 64 hex digits or 43 base64url characters");
+        var fault = FaultsCommand.Resolve(a.Get("fault"));
+        var loop = a.Flag("loop");
+        var frames = a.Int("frames", 1, min: 0, max: 10_000);
+        var step = TimeSpan.FromMilliseconds(a.Int("timeout-ms", 5000));
+        a.RejectUnknown();
+        if (fault is { Side: Reference.Faults.FaultSide.Server }) throw new UsageException($"fault {fault.Name} breaks the edge, not the agent");
+        if (fault is not null) stdout.WriteLine($"FAULT {fault.Name}: {fault.Summary}");
+
+        var connections = 0;
+        var firstDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var lastFailed = false;
+        while (!cancel.IsCancellationRequested)
+        {
+            IWireConnection conn;
+            try { conn = await WebSocketClient.ConnectAsync(target, step, cancel: cancel); }
+            catch (IutUnreachableException e)
+            {
+                if (loop && connections > 0) { stdout.WriteLine($"target gone after {connections} connection(s); stopping"); return lastFailed ? Cli.MustFailed : Cli.Ok; }
+                // A looping agent may be started before the suite listens: keep knocking for a while.
+                if (loop && DateTime.UtcNow < firstDeadline) { await Task.Delay(200, cancel); continue; }
+                stdout.WriteLine(e.Message);
+                return Cli.Unreachable;
+            }
+            await using (conn)
+            {
+                var config = EmbeddedLhsClient.AgentConfig(SystemEnvironment.Instance, key);
+                var outcome = await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(step, frames) { Behaviour = fault?.ClientBehaviour() ?? LhsClientBehaviour.Correct }, cancel);
+                connections++;
+                lastFailed = !outcome.Established;
+                stdout.WriteLine($"connection {connections}: {outcome}");
+                stdout.Flush();
+            }
+            if (!loop) break;
+        }
+        return lastFailed ? Cli.MustFailed : Cli.Ok;
+    }
+}

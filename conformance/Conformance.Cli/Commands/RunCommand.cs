@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Reflection;
+using Conformance.Adapters.WebSockets;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Faults;
+using Conformance.Reference.Lhs;
+using Conformance.Reports.Model;
+using Conformance.Reports.Writers;
+using Conformance.Reference.Cip;
+using Conformance.Suite.Cip;
+using Conformance.Suite.Core;
+using Conformance.Suite.Embedded;
+using Conformance.Suite.Lhs;
+using Conformance.Suite.Shard;
+using Conformance.Reference.Shard;
+
+namespace Conformance.Cli.Commands;
+
+internal static class RunCommand
+{
+    private static readonly HashSet<string> Flags = ["list"];
+
+    /// <summary>The specs the suite can test today, in run order.</summary>
+    public static readonly string[] Implemented = ["lhs", "shard", "cip"];
+
+    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        var a = new Args(args, Flags);
+        var specText = a.Get("spec");
+        var target = a.Uri("target", "ws", "wss");
+        var listen = a.Uri("listen", "ws");
+        var observe = a.Uri("observe", "ws", "wss");
+        var keyText = a.Get("server-key");
+        var agentId = a.Get("agent-id");
+        var roleText = a.Get("role");
+        var filter = a.Get("filter");
+        var list = a.Flag("list");
+        var seed = a.ULong("seed", 1);
+        var step = TimeSpan.FromMilliseconds(a.Int("timeout-ms", 2000, min: 10, max: 600_000));
+        var acceptGiven = a.Get("accept-timeout-ms") is not null;
+        var accept = TimeSpan.FromMilliseconds(a.Int("accept-timeout-ms", 10_000, min: 10, max: 3_600_000));
+        var fault = FaultsCommand.Resolve(a.Get("fault"));
+        var outDir = a.Get("out") ?? Path.Combine("reports", "latest");
+        a.RejectUnknown();
+
+        string[] specs = specText switch
+        {
+            // A fault belongs to one spec; --role names LHS and Shard roles (with an external IUT, LHS as before).
+            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null ? ["lhs"] : ["lhs", "shard"] : Implemented,
+            _ when Implemented.Contains(specText) => [specText],
+            _ => throw new UsageException($"unknown spec \"{specText}\" (available: {string.Join(", ", Implemented)})"),
+        };
+        if (fault is not null && !specs.Contains(fault.Spec)) throw new UsageException($"fault {fault.Name} breaks the {fault.Spec} reference, not {string.Join("/", specs)}");
+        if ((target is not null || listen is not null) && specs.Length != 1) throw new UsageException("--target and --listen test one spec: give --spec");
+        var cip = specs.Contains("cip");
+        if (cip && (listen is not null || roleText is not null)) throw new UsageException("a CIP IUT is an agent: test it with --spec cip --target");
+        if (agentId is not null && !(cip && target is not null)) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
+
+        IutRole[] roles = roleText switch
+        {
+            null => target is not null ? [IutRole.Server] : listen is not null ? [IutRole.Client] : [IutRole.Server, IutRole.Client],
+            "server" => [IutRole.Server],
+            "client" => [IutRole.Client],
+            _ => throw new UsageException("--role must be server or client"),
+        };
+        if (cip) roles = specs.Length == 1 ? [IutRole.Agent] : [.. roles, IutRole.Agent];
+        if (target is not null && roles.Contains(IutRole.Client)) throw new UsageException("--target tests a server IUT; a client IUT connects to --listen");
+        if (listen is not null && roles.Contains(IutRole.Server)) throw new UsageException("--listen waits for a client IUT: use it with --role client");
+        if (fault is not null && (target is not null || listen is not null)) throw new UsageException("--fault breaks the embedded reference; it cannot apply to an external IUT");
+        if (keyText is not null && target is null) throw new UsageException("--server-key is for an external IUT (--target)");
+        if (observe is not null && target is null) throw new UsageException("--observe is for an external IUT (--target)");
+        byte[] iutKey = [];
+        if (target is not null && specs[0] != "shard")
+        {
+            if (keyText is null) throw new UsageException(cip ? "--target needs --server-key: the agent's Ed25519 public key" : "--target needs --server-key: the seal is verified with the IUT's public key");
+            if (!Ed25519.TryParsePublicKey(keyText, out var k)) throw new UsageException("--server-key must be 32 bytes as 64 hex digits or 43 base64url characters");
+            iutKey = k;
+            if (cip && agentId is null) throw new UsageException("--spec cip --target needs --agent-id: the agent's agent_id, to address envelopes to it");
+        }
+
+        var cases = new List<CaseDef>();
+        if (specs.Contains("lhs")) cases.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
+        if (specs.Contains("shard")) cases.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
+        if (cip) cases.AddRange(CipSuite.Cases());
+        if (filter is not null)
+        {
+            var match = Glob.Compile(filter);
+            cases = [.. cases.Where(c => match(c.Id))];
+            if (cases.Count == 0) throw new UsageException($"--filter \"{filter}\" matches no case");
+        }
+        roles = [.. roles.Where(r => cases.Any(c => c.Role == r))];
+        specs = [.. specs.Where(sp => cases.Any(c => c.Spec == sp))];
+        var catalogs = specs.Select(CatalogOf).ToArray();
+        if (list)
+        {
+            foreach (var c in cases)
+                stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} {CaseExecutor.CaseLevel(c, CatalogOf(c.Spec)).Name(),-6} {c.Section,-8} {c.Title}");
+            stdout.WriteLine($"{cases.Count} case(s)");
+            return Cli.Ok;
+        }
+
+        var settings = new RunSettings(seed, step) { AcceptTimeout = accept };
+        await using var resources = new Resources();
+        var bySpec = new Dictionary<string, Targets>();
+        FirstConnectionGrace? external = null;
+        try
+        {
+            foreach (var spec in specs)
+            {
+                bool Plays(IutRole r) => cases.Any(c => c.Spec == spec && c.Role == r);
+                IServerTarget? server = null;
+                IClientTarget? client = null;
+                IAgentTarget? agent = null;
+                if (Plays(IutRole.Server))
+                {
+                    if (target is not null)
+                    {
+                        await using (await WebSocketClient.ConnectAsync(target, step)) { }
+                        var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
+                        server = new WebSocketServerTarget(target, iutKey, observations);
+                    }
+                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct)).Target;
+                    else server = resources.Add(await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct));
+                }
+                if (Plays(IutRole.Client))
+                {
+                    if (listen is not null)
+                    {
+                        WebSocketListener listener;
+                        try { listener = resources.Add(await WebSocketListener.StartAsync(listen)); }
+                        catch (IOException e) { throw new UsageException($"cannot listen on {listen}: {e.Message}"); }
+                        client = external = new FirstConnectionGrace(new WebSocketClientTarget(listener), acceptGiven ? accept : TimeSpan.FromSeconds(30));
+                        stdout.WriteLine(spec == "lhs"
+                            ? $"waiting for the client IUT at {listener.Url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
+                            : $"waiting for the CCML node at {listener.Url} (sign with the suite's published CCML key: see `keys`)");
+                    }
+                    else if (spec == "lhs") client = resources.Add(await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
+                    else client = resources.Add(await EmbeddedShardNode.StartAsync(seed, () => fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct));
+                }
+                if (Plays(IutRole.Agent))
+                {
+                    if (target is null)
+                        agent = resources.Add(await EmbeddedCipAgent.StartAsync(seed, fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct)).Target;
+                    else
+                    {
+                        await using (await WebSocketClient.ConnectAsync(target, step)) { }
+                        var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
+                        agent = new WebSocketAgentTarget(target, agentId!, iutKey, observations);
+                    }
+                }
+                bySpec[spec] = new Targets(server, client, agent);
+            }
+        }
+        catch (IutUnreachableException e)
+        {
+            stderr.WriteLine("conformance: " + e.Message);
+            return Cli.Unreachable;
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var described = Describe(bySpec);
+        stdout.WriteLine($"running {cases.Count} case(s): {described}{(fault is null ? "" : $" [fault {fault.Name}]")}");
+        var results = await SuiteRunner.RunAsync(new RunPlan(cases, catalogs, settings, bySpec),
+            r => stdout.WriteLine($"  {r.Outcome.Name(),-13} {r.Id,-40} {r.DurationMs,8:0.0} ms{(r.Outcome == Outcome.Pass ? "" : "  " + Clip(r.Summary))}"), cancel);
+        var manifest = new RunManifest("conformance", Version(), Commit(), specs, [.. roles.Select(r => r.Name())],
+            "websocket", described, seed, (int)step.TotalMilliseconds,
+            fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args);
+        var result = Summary.Build(manifest, results, catalogs, roles);
+        ReportFolder.Write(result, outDir);
+        PrintSummary(stdout, result, outDir);
+        if (external is { EverConnected: false }) { stderr.WriteLine("conformance: no client IUT ever connected"); return Cli.Unreachable; }
+        return result.ExitCode;
+    }
+
+    private static void PrintSummary(TextWriter o, RunResult r, string outDir)
+    {
+        o.WriteLine();
+        foreach (var group in r.Checklist.GroupBy(c => (c.Spec, c.Role)))
+        {
+            o.WriteLine($"{group.Key.Spec.ToUpperInvariant()} checklist, IUT as {group.Key.Role}:");
+            foreach (var i in group)
+                o.WriteLine($"  {i.Item,-10} {Status(i.Status),-13} {i.Title}" +
+                    (i.FailedRequirements.Count > 0 ? $"  (failed: {string.Join(", ", i.FailedRequirements)})" : "") +
+                    (i.Status == ItemStatus.NotVerified ? $"  (untested: {string.Join(", ", i.UntestedRequirements)})" : ""));
+        }
+        var c = r.Counts;
+        o.WriteLine($"{c.Total} cases: {c.Pass} pass, {c.Fail} fail, {c.Timeout} timeout, {c.Error} error, {c.NonStrict} non-strict, {c.Informational} informational, {c.Unimplemented} unimplemented");
+        o.WriteLine($"verdict: {r.Verdict}");
+        o.WriteLine($"report: {Path.Combine(outDir, "index.html")} (report.json, junit.xml, summary.md)");
+    }
+
+    private static string Status(ItemStatus s) => s switch
+    {
+        ItemStatus.Met => "met",
+        ItemStatus.NotMet => "NOT MET",
+        ItemStatus.NotVerified => "not verified",
+        _ => "n/a",
+    };
+
+    private static string Describe(Dictionary<string, Targets> bySpec) =>
+        string.Join("; ", bySpec.SelectMany(kv => new[]
+        {
+            kv.Value.Server is { } s ? $"{kv.Key} server IUT {s.Describe}" : null,
+            kv.Value.Client is { } c ? $"{kv.Key} client IUT {c.Describe}" : null,
+            kv.Value.Agent is { } a ? $"{kv.Key} agent IUT {a.Describe}" : null,
+        }).Where(x => x is not null));
+
+    private static Catalog CatalogOf(string spec) => spec switch
+    {
+        "cip" => CipCatalog.Instance,
+        "shard" => ShardCatalog.Instance,
+        _ => LhsCatalog.Instance,
+    };
+
+    private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
+
+    private static string Version() =>
+        typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>The commit the suite was built from, when run from a git checkout.</summary>
+    private static string? Commit()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (p is null) return null;
+            var output = p.StandardOutput.ReadToEnd().Trim();
+            return p.WaitForExit(2000) && p.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+    }
+
+    /// <summary>Disposes what the run started, in reverse order.</summary>
+    private sealed class Resources : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _items = [];
+        public T Add<T>(T item) where T : IAsyncDisposable { _items.Add(item); return item; }
+        public async ValueTask DisposeAsync()
+        {
+            for (var i = _items.Count - 1; i >= 0; i--) await _items[i].DisposeAsync();
+        }
+    }
+
+    /// <summary>An external client IUT gets longer for its first connection (someone may still be starting it).</summary>
+    private sealed class FirstConnectionGrace(IClientTarget inner, TimeSpan first) : IClientTarget
+    {
+        public bool EverConnected { get; private set; }
+        public string Adapter => inner.Adapter;
+        public string Describe => inner.Describe;
+
+        public async Task<IWireConnection?> AcceptAsync(Adapters.Trace.WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+        {
+            var conn = await inner.AcceptAsync(trace, EverConnected ? timeout : (first > timeout ? first : timeout), cancel);
+            EverConnected |= conn is not null;
+            return conn;
+        }
+    }
+}
