@@ -1,0 +1,28 @@
+using Expecto;
+
+namespace Conformance.Tests;
+
+/// <summary>Every test list of the project. Add a new list here.</summary>
+public static class AllTests
+{
+    public static Test[] Lists() =>
+    [
+        Model.JcsTests.Tests(),
+        Model.CryptoTests.Tests(),
+        Model.CodecTests.Tests(),
+        Model.LhsMachineTests.Tests(),
+        Model.CipEnvelopeTests.Tests(),
+        Model.CipTrustTests.Tests(),
+        Model.CipAgentTests.Tests(),
+        Reports.ReportWriterTests.Tests(),
+        Reference.ObservationTests.Tests(),
+        Shard.RegistryStoreTests.Tests(),
+        Shard.EdgeKillTests.Tests(),
+        Suite.CatalogTests.Tests(),
+        Cli.ExitCodeTests.Tests(),
+        Cli.RemoteTests.Tests(),
+        Suite.FaultDetectionTests.Tests(),
+        Adapters.WebSocketAdapterTests.Tests(),
+        Adapters.HostileIutTests.Tests(),
+    ];
+}

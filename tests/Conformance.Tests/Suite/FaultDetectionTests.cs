@@ -1,0 +1,108 @@
+// Every deliberately broken variant must make the suite exit 1 with its expected requirement failing: embedded
+// (`run --fault`), and served by another process (`serve --fault` for the edge, `agent --fault --loop` for the agent).
+using Conformance.Reference.Faults;
+using Conformance.Suite.Lhs.Play;
+using Conformance.Tests.Support;
+using Expecto;
+using static Expecto.CSharp.Runner;
+
+namespace Conformance.Tests.Suite;
+
+public static class FaultDetectionTests
+{
+    // Short step timeouts: a broken variant often goes quiet, and each silence costs one timeout.
+    private const string Timeout = "400";
+
+    public static Test Tests() => TestList("suite.faults",
+    [
+        TestList("embedded", [.. LhsFaults.Everything.Select(f => TestCase(f.Name, async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--fault", f.Name, "--timeout-ms", Timeout);
+            Expect.equal(r.Exit, 1, $"{f.Name} must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }))]),
+        // A remote edge cannot be restarted by the suite, so a durability fault is only caught embedded (and the reference's
+        // real durability is measured by shard.edge-kill, with SIGKILL).
+        TestList("other-process", [.. LhsFaults.Everything.Where(f => f.ExpectedRequirement != "SHARD-4.3-durable").Select(f => TestCase(f.Name, () => (f.Spec, f.Side) switch
+        {
+            ("lhs", FaultSide.Server) => Served(f),
+            ("lhs", FaultSide.Client) => Agent(f),
+            ("shard", FaultSide.Server) => ServedShard(f),
+            ("shard", FaultSide.Client) => ShardNode(f),
+            _ => ServedCip(f),
+        }))]),
+    ]);
+
+    private static async Task Served(Fault f)
+    {
+        var serve = TestCli.Start("serve", "--spec", "lhs", "--listen", "ws://127.0.0.1:0/lhs", "--fault", f.Name);
+        try
+        {
+            var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30),
+                "LHS reference edge listening on", "observation channel:", "seal public key (Ed25519, base64url):");
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", info["LHS reference edge listening on"], "--server-key", info["seal public key (Ed25519, base64url):"],
+                "--observe", info["observation channel:"], "--timeout-ms", Timeout);
+            Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }
+        finally { TestCli.Stop(serve); }
+    }
+
+    private static async Task ServedCip(Fault f)
+    {
+        var serve = TestCli.Start("serve", "--spec", "cip", "--listen", "ws://127.0.0.1:0/cip", "--fault", f.Name);
+        try
+        {
+            var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30),
+                "CIP reference agent listening on", "observation channel:", "agent_id:", "agent public key (Ed25519, base64url):");
+            var r = await TestCli.RunAsync("run", "--spec", "cip", "--target", info["CIP reference agent listening on"], "--agent-id", info["agent_id:"],
+                "--server-key", info["agent public key (Ed25519, base64url):"], "--observe", info["observation channel:"], "--timeout-ms", Timeout);
+            Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }
+        finally { TestCli.Stop(serve); }
+    }
+
+    private static async Task ServedShard(Fault f)
+    {
+        var serve = TestCli.Start("serve", "--spec", "shard", "--listen", "ws://127.0.0.1:0/shard", "--store", TestCli.TempDir("store"), "--fault", f.Name);
+        try
+        {
+            var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30), "Shard reference edge listening on");
+            var r = await TestCli.RunAsync("run", "--spec", "shard", "--target", info["Shard reference edge listening on"], "--timeout-ms", Timeout);
+            Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }
+        finally { TestCli.Stop(serve); }
+    }
+
+    private static async Task ShardNode(Fault f)
+    {
+        var url = $"ws://127.0.0.1:{TestCli.FreePort()}/shard";
+        var file = Path.Combine(TestCli.TempDir("node"), "payload.bin");
+        File.WriteAllBytes(file, new byte[5000].Select((_, i) => (byte)(i * 7)).ToArray());
+        var run = TestCli.RunAsync("run", "--spec", "shard", "--role", "client", "--listen", url, "--timeout-ms", Timeout);
+        var node = TestCli.Start("agent", "--spec", "shard", "--target", url, "--file", file, "--chunk-size", "1024", "--loop", "--fault", f.Name);
+        try
+        {
+            var r = await run;
+            Expect.equal(r.Exit, 1, $"{f.Name} in another process must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }
+        finally { TestCli.Stop(node); }
+    }
+
+    private static async Task Agent(Fault f)
+    {
+        var url = $"ws://127.0.0.1:{TestCli.FreePort()}/lhs";
+        var run = TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--listen", url, "--timeout-ms", Timeout);
+        var agent = TestCli.Start("agent", "--target", url, "--loop", "--fault", f.Name, "--server-key", Convert.ToHexStringLower(SuiteServer.Key.PublicKey));
+        try
+        {
+            var r = await run;
+            Expect.equal(r.Exit, 1, $"{f.Name} in another process must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }
+        finally { TestCli.Stop(agent); }
+    }
+}
