@@ -74,8 +74,13 @@ public static class TestCli
 
     public static void Stop(Process p)
     {
-        try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        p.WaitForExit(5000);
+        // Safe to call twice (a test may stop a process early and again in its finally).
+        try
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+            p.WaitForExit(5000);
+        }
+        catch (InvalidOperationException) { }
         p.Dispose();
     }
 
