@@ -3,18 +3,24 @@ namespace Conformance.Cli;
 internal static class Help
 {
     public const string Text = """
-        conformance — conformance suite and reference implementations for LHS and CIP (Shard Hand-off: not yet)
+        conformance — conformance suite and reference implementations for LHS, Shard Hand-off and CIP
 
         conformance run [options]            run the suite; reports land in reports/latest/ (or --out)
-          --spec lhs|cip                     spec to test (default: every implemented spec; required with --target)
-          --target ws://HOST:PORT/PATH       test an external IUT: an LHS server, or a CIP agent
+          --spec lhs|shard|cip               spec to test (default: every spec; required with --target or --listen)
+          --target ws://HOST:PORT/PATH       test an external IUT: an LHS server, a Shard edge or a CIP agent
                                              (default: the embedded reference implementations)
           --server-key KEY                   the IUT's Ed25519 public key (hex or base64url); required with --target
+                                             for lhs and cip
           --agent-id ID                      the CIP agent's agent_id; required with --spec cip --target
           --observe ws://HOST:PORT/PATH      the IUT's observation channel (telemetry hooks, LHS checklist item 5)
           --role server|client               test only this role of the IUT (default: both with no target)
-          --listen ws://HOST:PORT/PATH       with --role client: wait for a client IUT here
+          --listen ws://HOST:PORT/PATH       with --role client: wait for a client IUT (LHS client, CCML node) here
           --filter GLOB[,GLOB]               run only cases whose ID matches (* and ?); no match is a usage error
+          --skip FILE                        do not run the cases listed there ("ID-OR-GLOB reason" per line);
+                                             they show as skipped, with their reason, in every report
+          --expect FILE                      a baseline of expected outcomes: exit 1 on any deviation (an unexpected
+                                             pass included), 0 when every case matches it
+          --write-expect FILE                write this run's outcomes as a baseline for --expect
           --list                             list the selected cases and exit
           --seed N                           seed for the suite's random choices (default 1)
           --timeout-ms N                     per-step timeout (default 2000)
@@ -22,18 +28,28 @@ internal static class Help
                                              and 30000 for the first connection unless this option is given)
           --fault NAME                       test the embedded reference with this deliberate bug (see list-faults)
           --out DIR                          report folder (default reports/latest)
+          A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that
+          broke a rule. Progress is redrawn in place on a terminal; with CI=true or redirected output it is plain lines.
 
-        conformance serve --spec lhs|cip [--listen ws://127.0.0.1:PORT/PATH] [--fault NAME] [--key-seed TEXT]
-          runs the LHS reference edge or the CIP reference agent; prints its URL, observation URL and key
+        conformance compare RUN_DIR RUN_DIR... [--out DIR]
+          a matrix of requirements × runs (each RUN_DIR holds a report.json) as compare.html and compare.md
+
+        conformance serve --spec lhs|shard|cip [--listen ws://127.0.0.1:PORT/PATH] [--fault NAME] [--key-seed TEXT]
+                          [--store DIR]      (shard: the Lattice Registry's directory; default a temporary one)
+          runs the LHS reference edge, the Shard reference edge or the CIP reference agent; prints its URL and keys
 
         conformance agent --spec lhs --target ws://... --server-key KEY [--fault NAME] [--loop] [--frames N]
-          runs the reference agent (LHS client): handshake, verify the seal, send N flow frames, close;
+          runs the reference LHS client: handshake, verify the seal, send N flow frames, close;
           --loop reconnects after each connection until the target goes away (for `run --role client`)
+        conformance agent --spec shard --target ws://... --file F [--chunk-size N] [--ledger FILE] [--loop]
+        conformance agent --spec shard --target ws://... --rollback VERSION --shard-id ID [--reason TEXT]
+          runs the reference CCML node: uploads F (resuming from its ledger after a drop), or requests a rollback
 
         conformance list-faults              the deliberately broken variants and the requirement each must fail
         conformance keys                     the suite's published test identities (what an IUT must trust)
 
-        Exit codes: 0 all must requirements passed · 1 a must requirement failed · 2 usage/configuration · 3 IUT unreachable
+        Exit codes: 0 all must requirements passed (or, with --expect, no deviation) · 1 a must requirement failed
+        (or a deviation) · 2 usage/configuration · 3 IUT unreachable
 
         """;
 }

@@ -1,4 +1,4 @@
-// conformance — run the suite, serve the reference edge, run the reference agent, list faults.
+// conformance — run the suite, compare runs, serve the reference edge, run the reference agent, list faults.
 // Exit codes: 0 every must requirement passed (and something ran); 1 a must failed; 2 usage or configuration
 // error; 3 the IUT could not be reached.
 using Conformance.Cli;
@@ -24,6 +24,7 @@ namespace Conformance.Cli
                     "agent" => await AgentCommand.ExecuteAsync(args[1..], stdout, cancel),
                     "list-faults" or "--list-faults" => FaultsCommand.Execute(args[1..], stdout),
                     "keys" => KeysCommand.Execute(args[1..], stdout),
+                    "compare" => CompareCommand.Execute(args[1..], stdout),
                     _ => throw new UsageException($"unknown command \"{args[0]}\" (try --help)"),
                 };
             }

@@ -41,7 +41,12 @@ internal static class RunCommand
         var accept = TimeSpan.FromMilliseconds(a.Int("accept-timeout-ms", 10_000, min: 10, max: 3_600_000));
         var fault = FaultsCommand.Resolve(a.Get("fault"));
         var outDir = a.Get("out") ?? Path.Combine("reports", "latest");
+        var skipFile = a.Get("skip");
+        var expectFile = a.Get("expect");
+        var writeExpect = a.Get("write-expect");
         a.RejectUnknown();
+        var baseline = expectFile is null ? null : Gate(() => Baseline.Load(expectFile), expectFile);
+        var skipList = skipFile is null ? null : Gate(() => SkipList.Load(skipFile), skipFile);
 
         string[] specs = specText switch
         {
@@ -78,23 +83,27 @@ internal static class RunCommand
             if (cip && agentId is null) throw new UsageException("--spec cip --target needs --agent-id: the agent's agent_id, to address envelopes to it");
         }
 
-        var cases = new List<CaseDef>();
-        if (specs.Contains("lhs")) cases.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
-        if (specs.Contains("shard")) cases.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
-        if (cip) cases.AddRange(CipSuite.Cases());
+        var all = new List<CaseDef>();
+        if (specs.Contains("lhs")) all.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
+        if (specs.Contains("shard")) all.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
+        if (cip) all.AddRange(CipSuite.Cases());
+        var cases = all;
         if (filter is not null)
         {
             var match = Glob.Compile(filter);
             cases = [.. cases.Where(c => match(c.Id))];
             if (cases.Count == 0) throw new UsageException($"--filter \"{filter}\" matches no case");
         }
+        cases = [.. SanityBracket.Apply(cases, all)];
+        var skips = skipList is null ? new Dictionary<string, SkipEntry>() : Gate(() => skipList.Resolve(cases), skipFile!);
         roles = [.. roles.Where(r => cases.Any(c => c.Role == r))];
         specs = [.. specs.Where(sp => cases.Any(c => c.Spec == sp))];
         var catalogs = specs.Select(CatalogOf).ToArray();
         if (list)
         {
             foreach (var c in cases)
-                stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} {CaseExecutor.CaseLevel(c, CatalogOf(c.Spec)).Name(),-6} {c.Section,-8} {c.Title}");
+                stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} {CaseExecutor.CaseLevel(c, CatalogOf(c.Spec)).Name(),-6} {c.Section,-8} {c.Title}" +
+                    (skips.TryGetValue(c.Id, out var skip) ? $"  [skipped: {skip.Reason}]" : ""));
             stdout.WriteLine($"{cases.Count} case(s)");
             return Cli.Ok;
         }
@@ -160,14 +169,29 @@ internal static class RunCommand
         var started = DateTimeOffset.UtcNow;
         var described = Describe(bySpec);
         stdout.WriteLine($"running {cases.Count} case(s): {described}{(fault is null ? "" : $" [fault {fault.Name}]")}");
-        var results = await SuiteRunner.RunAsync(new RunPlan(cases, catalogs, settings, bySpec),
-            r => stdout.WriteLine($"  {r.Outcome.Name(),-13} {r.Id,-40} {r.DurationMs,8:0.0} ms{(r.Outcome == Outcome.Pass ? "" : "  " + Clip(r.Summary))}"), cancel);
+        var progress = new RunProgress(stdout, cases.Count, RunProgress.Enabled(stdout != Console.Out || Console.IsOutputRedirected, Environment.GetEnvironmentVariable("CI")));
+        var results = await SuiteRunner.RunAsync(new RunPlan(cases, catalogs, settings, bySpec) { Skips = skips },
+            r => progress.Finished($"  {r.Outcome.Name(),-13} {r.Id,-40} {r.DurationMs,8:0.0} ms{(r.Outcome == Outcome.Pass ? "" : "  " + Clip(r.Summary))}"),
+            cancel, c => progress.Starting(c.Id));
+        progress.Done();
         var manifest = new RunManifest("conformance", Version(), Commit(), specs, [.. roles.Select(r => r.Name())],
             "websocket", described, seed, (int)step.TotalMilliseconds,
-            fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args);
-        var result = Summary.Build(manifest, results, catalogs, roles);
+            fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args)
+        {
+            RunId = settings.RunId,
+            VectorsManifestSha256 = VectorsManifest(),
+            ExpectFile = expectFile,
+            SkipFile = skipFile,
+        };
+        var result = Summary.Build(manifest, results, catalogs, roles, baseline);
         ReportFolder.Write(result, outDir);
+        if (writeExpect is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(writeExpect))!);
+            File.WriteAllText(writeExpect, Baseline.Write(results, manifest));
+        }
         PrintSummary(stdout, result, outDir);
+        if (writeExpect is not null) stdout.WriteLine($"baseline: {writeExpect} ({results.Count} expected outcomes)");
         if (external is { EverConnected: false }) { stderr.WriteLine("conformance: no client IUT ever connected"); return Cli.Unreachable; }
         return result.ExitCode;
     }
@@ -184,9 +208,32 @@ internal static class RunCommand
                     (i.Status == ItemStatus.NotVerified ? $"  (untested: {string.Join(", ", i.UntestedRequirements)})" : ""));
         }
         var c = r.Counts;
-        o.WriteLine($"{c.Total} cases: {c.Pass} pass, {c.Fail} fail, {c.Timeout} timeout, {c.Error} error, {c.NonStrict} non-strict, {c.Informational} informational, {c.Unimplemented} unimplemented");
+        o.WriteLine($"{c.Total} cases: {c.Pass} pass, {c.Fail} fail, {c.Timeout} timeout, {c.Error} error, {c.NonStrict} non-strict, {c.Informational} informational, {c.Unimplemented} unimplemented, {c.Skipped} skipped");
+        o.WriteLine($"coverage: {r.RequirementsCovered} of {r.RequirementsTotal} requirements have a case that ran and checked them");
+        foreach (var n in r.Notes) o.WriteLine("note: " + n);
         o.WriteLine($"verdict: {r.Verdict}");
+        if (r.Manifest.ExpectFile is not null) o.WriteLine(r.Deviations.Count == 0 ? "baseline: no deviation" : $"baseline: {r.Deviations.Count} deviation(s)");
         o.WriteLine($"report: {Path.Combine(outDir, "index.html")} (report.json, junit.xml, summary.md)");
+    }
+
+    /// <summary>Reads a --skip or --expect file; a missing or malformed one is a configuration error (exit 2).</summary>
+    private static T Gate<T>(Func<T> read, string file)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read {file}: {e.Message}"); }
+        catch (FormatException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>SHA-256 of vectors/MANIFEST.json, found from the working directory up, when this checkout has one.</summary>
+    private static string? VectorsManifest()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var file = Path.Combine(dir.FullName, "vectors", "MANIFEST.json");
+            if (File.Exists(file)) return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git"))) break;
+        }
+        return null;
     }
 
     private static string Status(ItemStatus s) => s switch

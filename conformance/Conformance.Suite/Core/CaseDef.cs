@@ -19,10 +19,7 @@ public sealed record CaseDef(
     /// <summary>How many step timeouts the whole case may take before it is cut off.</summary>
     public int BudgetSteps { get; init; } = 20;
 
-    /// <summary>The case whose copies run first and last for its spec and role (see <see cref="SanityBracket"/>).</summary>
-    public bool Sanity { get; init; }
-
-    /// <summary>"first" or "last" on those copies.</summary>
+    /// <summary>"first" or "last" on the sanity copies that bracket a spec and role (see <see cref="SanityBracket"/>).</summary>
     public string? SanityRun { get; init; }
 }
 

@@ -35,8 +35,14 @@ public static class CaseExecutor
         var checks = verdict?.Checks.Select(c => ToResult(c, catalog)).ToArray() ?? [];
         var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget);
         return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
-            CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1));
+            CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1))
+        { Sanity = def.SanityRun };
     }
+
+    /// <summary>A case disabled by a skip file: recorded with its reason, never run.</summary>
+    public static CaseResult Skipped(CaseDef def, Catalog catalog, SkipEntry skip) =>
+        new(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description, CaseLevel(def, catalog), def.Requirements,
+            Outcome.Skipped, $"skipped: {skip.Reason} ({skip.Where})", [], [], 0) { Sanity = def.SanityRun };
 
     private static CheckResult ToResult(Check c, Catalog catalog) =>
         new(c.Requirement, catalog.Get(c.Requirement).Level, c.Passed, c.Expected, c.Actual, c.TimedOut);

@@ -15,7 +15,11 @@ public sealed record RunPlan(
     IReadOnlyList<CaseDef> Cases,
     IReadOnlyList<Catalog> Catalogs,
     RunSettings Settings,
-    IReadOnlyDictionary<string, Targets> BySpec);
+    IReadOnlyDictionary<string, Targets> BySpec)
+{
+    /// <summary>Cases disabled by a skip file, by ID: recorded as skipped, never run.</summary>
+    public IReadOnlyDictionary<string, SkipEntry> Skips { get; init; } = new Dictionary<string, SkipEntry>();
+}
 
 /// <summary>Thrown by an Expecto test whose case failed, so Expecto's own tally agrees with ours.</summary>
 public sealed class CaseFailedException(CaseResult result) : Exception($"{result.Id} {result.Outcome.Name()}: {result.Summary}")
@@ -26,7 +30,7 @@ public sealed class CaseFailedException(CaseResult result) : Exception($"{result
 public static class SuiteRunner
 {
     /// <summary>The plan as an Expecto tree; each test runs its case and hands the result to <paramref name="record"/>.</summary>
-    public static Test ToExpecto(RunPlan plan, Action<CaseResult> record, CancellationToken cancel = default)
+    public static Test ToExpecto(RunPlan plan, Action<CaseResult> record, CancellationToken cancel = default, Action<CaseDef>? starting = null)
     {
         var duplicates = plan.Cases.GroupBy(c => c.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
         if (duplicates.Length > 0) throw new InvalidOperationException("duplicate case IDs: " + string.Join(", ", duplicates));
@@ -35,6 +39,12 @@ public static class SuiteRunner
                 TestList(role.Key.Name(), role.Select(c => TestCase(c.Id, async () =>
                 {
                     var catalog = plan.Catalogs.First(k => k.Spec == c.Spec);
+                    if (plan.Skips.TryGetValue(c.Id, out var skip))
+                    {
+                        record(CaseExecutor.Skipped(c, catalog, skip));
+                        return;
+                    }
+                    starting?.Invoke(c);
                     var t = plan.BySpec.GetValueOrDefault(c.Spec) ?? new Targets();
                     var result = await CaseExecutor.RunAsync(c, catalog, plan.Settings, t.Server, t.Client, cancel, t.Agent);
                     record(result);
@@ -44,10 +54,11 @@ public static class SuiteRunner
     }
 
     /// <summary>Runs the plan and returns the case results in plan order.</summary>
-    public static async Task<IReadOnlyList<CaseResult>> RunAsync(RunPlan plan, Action<CaseResult>? progress = null, CancellationToken cancel = default)
+    public static async Task<IReadOnlyList<CaseResult>> RunAsync(RunPlan plan, Action<CaseResult>? progress = null, CancellationToken cancel = default,
+        Action<CaseDef>? starting = null)
     {
         var results = new ConcurrentDictionary<string, CaseResult>();
-        var tree = ToExpecto(plan, r => { results[r.Id] = r; progress?.Invoke(r); }, cancel);
+        var tree = ToExpecto(plan, r => { results[r.Id] = r; progress?.Invoke(r); }, cancel, starting);
         Tests.CLIArguments[] args = [Tests.CLIArguments.NewPrinter(Impl.TestPrinters.silent), Tests.CLIArguments.No_Spinner, Tests.CLIArguments.Sequenced];
         await Task.Run(() => RunTestsWithCLIArgs(args, [], tree), cancel);
         return [.. plan.Cases.Where(c => results.ContainsKey(c.Id)).Select(c => results[c.Id])];

@@ -5,7 +5,8 @@ namespace Conformance.Suite.Core;
 
 public static class Summary
 {
-    public static RunResult Build(RunManifest manifest, IReadOnlyList<CaseResult> cases, IReadOnlyList<Catalog> catalogs, IReadOnlyList<IutRole> roles)
+    public static RunResult Build(RunManifest manifest, IReadOnlyList<CaseResult> cases, IReadOnlyList<Catalog> catalogs, IReadOnlyList<IutRole> roles,
+        Baseline? baseline = null)
     {
         var requirements = catalogs.SelectMany(cat => cat.Requirements.Select(r => new RequirementResult(
             r.Id, cat.Spec, r.Level, r.Section, r.Quote, r.Item, r.Roles.Names(),
@@ -36,19 +37,71 @@ public static class Summary
             cases.Count(c => c.Outcome == Outcome.Pass), cases.Count(c => c.Outcome == Outcome.Fail),
             cases.Count(c => c.Outcome == Outcome.NonStrict), cases.Count(c => c.Outcome == Outcome.Unimplemented),
             cases.Count(c => c.Outcome == Outcome.Informational), cases.Count(c => c.Outcome == Outcome.Error),
-            cases.Count(c => c.Outcome == Outcome.Timeout));
-        var ran = cases.Count(c => c.Outcome != Outcome.Unimplemented);
+            cases.Count(c => c.Outcome == Outcome.Timeout)) { Skipped = cases.Count(c => c.Outcome == Outcome.Skipped) };
+        var ran = cases.Count(c => c.Outcome is not (Outcome.Unimplemented or Outcome.Skipped));
+        var (ratified, verdict, failures) = Judge(cases, checklist);
+        var specs = catalogs.Select(cat =>
+        {
+            var (r, v, _) = Judge([.. cases.Where(c => c.Spec == cat.Spec)], [.. checklist.Where(i => i.Spec == cat.Spec)]);
+            var reqs = requirements.Where(q => q.Spec == cat.Spec).ToArray();
+            return new SpecVerdict(cat.Spec, r, v, reqs.Count(q => q.Status != RequirementStatus.NotTested), reqs.Length);
+        }).ToArray();
+
+        var notes = new List<string>();
+        notes.AddRange(SanityNotes(cases));
+        if (counts.Skipped > 0) notes.Add($"{counts.Skipped} case(s) skipped by {manifest.SkipFile ?? "a skip file"}: they were not run, and what only they check is not verified.");
+        IReadOnlyList<Deviation> deviations = [];
+        var exit = failures > 0 ? 1 : ran == 0 ? 2 : 0;
+        if (baseline is not null)
+        {
+            // With a baseline the question is "did anything change?", not "did everything pass?".
+            deviations = baseline.Compare(cases);
+            exit = ran == 0 ? 2 : deviations.Count > 0 ? 1 : 0;
+            notes.Add(deviations.Count == 0
+                ? $"Matches the baseline {baseline.File}: every case had its expected outcome."
+                : $"{deviations.Count} deviation(s) from the baseline {baseline.File}: " + string.Join("; ", deviations.Take(20).Select(d =>
+                    $"{d.CaseId} expected {d.Expected ?? "(not in the baseline)"}, got {d.Actual}")) + (deviations.Count > 20 ? "; …" : ""));
+            if (baseline.NotRun(cases) is > 0 and var n) notes.Add($"{n} baseline entr{(n == 1 ? "y" : "ies")} for cases this run did not include were not judged.");
+        }
+        return new RunResult(manifest, cases, requirements, checklist, counts, ratified, exit, verdict)
+        {
+            Deviations = deviations,
+            RequirementsCovered = requirements.Count(q => q.Status != RequirementStatus.NotTested),
+            RequirementsTotal = requirements.Length,
+            Specs = specs,
+            Notes = notes,
+        };
+    }
+
+    private static (bool Ratified, string Verdict, int Failures) Judge(IReadOnlyList<CaseResult> cases, IReadOnlyList<ChecklistResult> checklist)
+    {
+        var ran = cases.Count(c => c.Outcome is not (Outcome.Unimplemented or Outcome.Skipped));
         var failures = cases.Count(c => c.Outcome.IsFailure());
         var ratified = checklist.Count > 0 && failures == 0
             && checklist.All(i => i.Status is ItemStatus.Met or ItemStatus.NotApplicable)
             && checklist.Any(i => i.Status == ItemStatus.Met);
-        var exit = failures > 0 ? 1 : ran == 0 ? 2 : 0;
         var verdict = failures > 0 ? $"Not ratified: {failures} case(s) failed on must requirements"
-            : ran == 0 ? "Nothing verified: every selected case was unimplemented"
+            : ran == 0 ? "Nothing verified: every selected case was unimplemented or skipped"
             : ratified ? "Ratified"
             : "Not ratified: " + string.Join("; ", checklist.Where(i => i.Status == ItemStatus.NotVerified)
                 .Select(i => $"{i.Item} ({i.Spec} {i.Role}) not verified: {string.Join(", ", i.UntestedRequirements)} untested"));
-        return new RunResult(manifest, cases, requirements, checklist, counts, ratified, exit, verdict);
+        return (ratified, verdict, failures);
+    }
+
+    /// <summary>What the sanity copies say about the IUT's health over the run, per spec and role.</summary>
+    private static IEnumerable<string> SanityNotes(IReadOnlyList<CaseResult> cases)
+    {
+        foreach (var group in cases.Where(c => c.Sanity is not null).GroupBy(c => (c.Spec, c.Role)))
+        {
+            var first = group.FirstOrDefault(c => c.Sanity == "first");
+            var last = group.FirstOrDefault(c => c.Sanity == "last");
+            if (first is null || last is null || first.Outcome == Outcome.Skipped || last.Outcome == Outcome.Skipped) continue;
+            var who = $"{group.Key.Spec} {group.Key.Role} IUT";
+            if (first.Outcome != Outcome.Pass)
+                yield return $"The {who} was not healthy at the start: the sanity case {first.Id} was {first.Outcome.Name()}; later failures may share that cause.";
+            else if (last.Outcome != Outcome.Pass)
+                yield return $"The {who} died or degraded during the run: {first.Id} passed but {last.Id} was {last.Outcome.Name()}; failures late in the run may be collateral.";
+        }
     }
 
     private static RequirementStatus Status(IEnumerable<CheckResult> checks)

@@ -55,8 +55,14 @@ public static class HtmlWriter
         Term(sb, "Finished", m.Finished.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)
                              + $" ({Ms((m.Finished - m.Started).TotalMilliseconds)} ms)");
         if (m.Arguments.Count > 0) Term(sb, "Arguments", string.Join(" ", m.Arguments));
+        if (m.RunId is not null) Term(sb, "Run ID", m.RunId);
+        Term(sb, "Vectors", m.VectorsManifestSha256 is { } v ? "MANIFEST.json sha256 " + v : "no vectors/MANIFEST.json found");
+        if (m.SkipFile is not null) Term(sb, "Skip file", m.SkipFile);
+        if (m.ExpectFile is not null) Term(sb, "Baseline", m.ExpectFile);
         sb.Append("</dl>\n</header>\n<main>\n");
 
+        WriteRollup(sb, r);
+        WriteNotes(sb, r);
         WriteChecklist(sb, r);
         WriteCounts(sb, r.Counts);
         WriteRequirements(sb, r);
@@ -67,6 +73,42 @@ public static class HtmlWriter
         sb.Append("</div>\n</section>\n</main>\n");
         sb.Append("<script>").Append(Js).Append("</script>\n</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>One row per spec: its own verdict and badge, and how much of its catalog a case that ran checked.</summary>
+    private static void WriteRollup(StringBuilder sb, RunResult r)
+    {
+        sb.Append("<section id=\"rollup\">\n<h2>Roll-up</h2>\n<p id=\"coverage\" data-covered=\"").Append(r.RequirementsCovered).Append("\" data-total=\"")
+          .Append(r.RequirementsTotal).Append("\">").Append(r.RequirementsCovered).Append(" of ").Append(r.RequirementsTotal)
+          .Append(" requirements have a case that ran and checked them.</p>\n");
+        sb.Append("<table class=\"rollup\">\n<thead><tr><th>Spec</th><th>Verdict</th><th>Coverage</th></tr></thead>\n<tbody>\n");
+        foreach (var s in r.Specs)
+        {
+            var pct = s.RequirementsTotal == 0 ? 0 : 100.0 * s.RequirementsCovered / s.RequirementsTotal;
+            sb.Append("<tr class=\"spec\" data-spec=\"").Append(H(s.Spec)).Append("\" data-ratified=\"").Append(s.Ratified ? "true" : "false").Append("\">");
+            sb.Append("<td><strong>").Append(H(s.Spec.ToUpperInvariant())).Append("</strong></td>");
+            sb.Append("<td><span class=\"badge ").Append(s.Ratified ? "ok\">Ratified" : "bad\">Not ratified").Append("</span> ").Append(H(s.Verdict)).Append("</td>");
+            sb.Append("<td><meter min=\"0\" max=\"").Append(s.RequirementsTotal).Append("\" value=\"").Append(s.RequirementsCovered).Append("\"></meter> ")
+              .Append(s.RequirementsCovered).Append(" of ").Append(s.RequirementsTotal).Append(" (").Append(pct.ToString("0", CultureInfo.InvariantCulture)).Append("%)</td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void WriteNotes(StringBuilder sb, RunResult r)
+    {
+        if (r.Notes.Count == 0 && r.Deviations.Count == 0) return;
+        sb.Append("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n");
+        foreach (var n in r.Notes) sb.Append("<li>").Append(H(n)).Append("</li>\n");
+        sb.Append("</ul>\n");
+        if (r.Deviations.Count > 0)
+        {
+            sb.Append("<table class=\"deviations\">\n<thead><tr><th>Case</th><th>Expected (baseline)</th><th>Actual</th></tr></thead>\n<tbody>\n");
+            foreach (var d in r.Deviations)
+                sb.Append("<tr class=\"deviation\" data-case=\"").Append(H(d.CaseId)).Append("\"><td><a href=\"#").Append(Anchor("case-", d.CaseId)).Append("\"><code>")
+                  .Append(H(d.CaseId)).Append("</code></a></td><td>").Append(H(d.Expected ?? "(not in the baseline)")).Append("</td><td>").Append(H(d.Actual)).Append("</td></tr>\n");
+            sb.Append("</tbody>\n</table>\n");
+        }
+        sb.Append("</section>\n");
     }
 
     private static void WriteChecklist(StringBuilder sb, RunResult r)
@@ -120,6 +162,7 @@ public static class HtmlWriter
         Count(Outcome.Informational, c.Informational);
         Count(Outcome.Error, c.Error);
         Count(Outcome.Timeout, c.Timeout);
+        Count(Outcome.Skipped, c.Skipped);
         sb.Append("</p>\n");
     }
 
@@ -183,7 +226,9 @@ public static class HtmlWriter
           .Append("\" data-spec=\"").Append(H(c.Spec)).Append("\" data-role=\"").Append(H(c.Role))
           .Append("\" data-level=\"").Append(c.Level.Name()).Append("\" data-requirements=\"").Append(H(string.Join(" ", c.Requirements))).Append("\">\n");
         sb.Append("<summary><span class=\"outcome\">").Append(outcome).Append("</span> <code class=\"case-id\">").Append(H(c.Id))
-          .Append("</code> <span class=\"title\">").Append(H(c.Title)).Append("</span> <span class=\"meta\">")
+          .Append("</code> <span class=\"title\">").Append(H(c.Title)).Append("</span>")
+          .Append(c.Sanity is { } sanity ? $" <span class=\"sanity\" title=\"runs {sanity} for its spec and role, to show the IUT was healthy then\">sanity check, {sanity}</span>" : "")
+          .Append(" <span class=\"meta\">")
           .Append(H(c.Spec)).Append(" · ").Append(H(c.Role)).Append(" · ").Append(c.Level.Name()).Append(" · ").Append(Ms(c.DurationMs)).Append(" ms</span></summary>\n");
         sb.Append("<div class=\"case-body\">\n");
         sb.Append("<p class=\"case-summary\">").Append(H(c.Summary)).Append("</p>\n");
@@ -214,7 +259,7 @@ public static class HtmlWriter
                 sb.Append("<tr class=\"check ").Append(k.Passed ? "passed" : "failed").Append("\" data-requirement=\"").Append(H(k.Requirement))
                   .Append("\" data-level=\"").Append(k.Level.Name()).Append("\" data-passed=\"").Append(k.Passed ? "true" : "false").Append("\">");
                 sb.Append("<td><code>").Append(H(k.Requirement)).Append("</code></td><td>").Append(LevelTag(k.Level)).Append("</td>");
-                sb.Append("<td class=\"result\">").Append(k.Passed ? "✅ " : "❌ ").Append(result).Append("</td>");
+                sb.Append("<td class=\"result\">").Append(k.Passed ? "✓ " : "✗ ").Append(result).Append("</td>");
                 sb.Append("<td><pre>").Append(H(k.Expected)).Append("</pre></td><td><pre>").Append(H(k.Actual)).Append("</pre></td></tr>\n");
             }
             sb.Append("</tbody>\n</table>\n");
@@ -309,11 +354,12 @@ public static class HtmlWriter
 
     private static string LevelTag(Level l) => $"<span class=\"level level-{l.Name()}\">{l.Name()}</span>";
 
+    // Plain symbols rather than emoji: they render in any font, also in a headless browser without an emoji font.
     private static string StatusIcon(ItemStatus s) => s switch
     {
-        ItemStatus.Met => "✅",
-        ItemStatus.NotMet => "❌",
-        ItemStatus.NotVerified => "⚠️",
+        ItemStatus.Met => "✓",
+        ItemStatus.NotMet => "✗",
+        ItemStatus.NotVerified => "⚠",
         _ => "—",
     };
 
@@ -356,7 +402,9 @@ blockquote { margin: .2rem 0 0; color: var(--muted); font-size: 12px; }
 .status-met .status, .outcome-pass .outcome { color: var(--ok); }
 .status-not-met .status, .outcome-fail .outcome, .outcome-error .outcome, .outcome-timeout .outcome { color: var(--bad); }
 .status-not-verified .status, .outcome-non-strict .outcome { color: var(--warn); }
-.outcome-unimplemented .outcome, .outcome-informational .outcome { color: var(--muted); }
+.outcome-unimplemented .outcome, .outcome-informational .outcome, .outcome-skipped .outcome { color: var(--muted); }
+.sanity { font-size: 11px; padding: 0 .35rem; border: 1px dashed var(--line); border-radius: .3rem; color: var(--muted); }
+#notes li { margin: .2rem 0; } table.rollup td:first-child { width: 6em; } meter { width: 8em; vertical-align: middle; }
 .check.failed td.result { color: var(--bad); font-weight: 600; } .check.passed td.result { color: var(--ok); }
 .level { font-size: 11px; text-transform: uppercase; padding: 0 .35rem; border: 1px solid var(--line); border-radius: .3rem; }
 .level-must { color: var(--bad); } .level-should { color: var(--warn); } .level-may, .level-model { color: var(--muted); }

@@ -1,6 +1,6 @@
 // junit.xml: so any CI server (GitHub Actions, GitLab, Jenkins, Azure DevOps) shows the run as ordinary tests.
 // The mapping keeps CI's red/green aligned with the exit code: fail → failure, error and timeout → error,
-// unimplemented → skipped, and the non-gating outcomes (non-strict, informational) pass with their summary attached.
+// unimplemented and skipped → skipped, and the non-gating outcomes (non-strict, informational) pass with their summary attached.
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -19,7 +19,7 @@ public static class JUnitWriter
             new XAttribute("tests", r.Cases.Count),
             new XAttribute("failures", r.Cases.Count(c => c.Outcome == Outcome.Fail)),
             new XAttribute("errors", r.Cases.Count(c => c.Outcome is Outcome.Error or Outcome.Timeout)),
-            new XAttribute("skipped", r.Cases.Count(c => c.Outcome == Outcome.Unimplemented)),
+            new XAttribute("skipped", r.Cases.Count(c => c.Outcome is Outcome.Unimplemented or Outcome.Skipped)),
             new XAttribute("time", Seconds((m.Finished - m.Started).TotalMilliseconds)));
 
         // GroupBy keeps first-appearance order, so suites come out in the runner's order.
@@ -31,7 +31,7 @@ public static class JUnitWriter
                 new XAttribute("tests", cases.Count),
                 new XAttribute("failures", cases.Count(c => c.Outcome == Outcome.Fail)),
                 new XAttribute("errors", cases.Count(c => c.Outcome is Outcome.Error or Outcome.Timeout)),
-                new XAttribute("skipped", cases.Count(c => c.Outcome == Outcome.Unimplemented)),
+                new XAttribute("skipped", cases.Count(c => c.Outcome is Outcome.Unimplemented or Outcome.Skipped)),
                 new XAttribute("time", Seconds(cases.Sum(c => Finite(c.DurationMs)))),
                 // JUnit's schema wants a local timestamp without offset; UTC keeps it unambiguous.
                 new XAttribute("timestamp", m.Started.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
@@ -78,7 +78,7 @@ public static class JUnitWriter
                 e.Add(new XElement("error", new XAttribute("message", Clean(c.Summary)), new XAttribute("type", c.Outcome.Name()),
                     Clean(FailedChecks(c))));
                 break;
-            case Outcome.Unimplemented:
+            case Outcome.Unimplemented or Outcome.Skipped:
                 e.Add(new XElement("skipped", new XAttribute("message", Clean(c.Summary))));
                 break;
             case Outcome.NonStrict or Outcome.Informational:

@@ -40,6 +40,34 @@ public static class JsonReportWriter
             w.WriteNumber("exitCode", r.ExitCode);
             w.WritePropertyName("counts");
             WriteCounts(w, r.Counts);
+            w.WriteStartObject("coverage");
+            w.WriteNumber("requirementsCovered", r.RequirementsCovered);
+            w.WriteNumber("requirementsTotal", r.RequirementsTotal);
+            w.WriteEndObject();
+
+            w.WriteStartArray("specs");
+            foreach (var s in r.Specs)
+            {
+                w.WriteStartObject();
+                w.WriteString("spec", s.Spec);
+                w.WriteBoolean("ratified", s.Ratified);
+                w.WriteString("verdict", s.Verdict);
+                w.WriteNumber("requirementsCovered", s.RequirementsCovered);
+                w.WriteNumber("requirementsTotal", s.RequirementsTotal);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            WriteStrings(w, "notes", r.Notes);
+            w.WriteStartArray("deviations");
+            foreach (var d in r.Deviations)
+            {
+                w.WriteStartObject();
+                w.WriteString("case", d.CaseId);
+                w.WriteString("expected", d.Expected);
+                w.WriteString("actual", d.Actual);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
 
             w.WriteStartArray("checklist");
             foreach (var c in r.Checklist)
@@ -176,6 +204,10 @@ public static class JsonReportWriter
         w.WriteString("fault", m.Fault);
         w.WriteString("filter", m.Filter);
         w.WriteString("iutIdentity", m.IutIdentity);
+        w.WriteString("runId", m.RunId);
+        w.WriteString("vectorsManifestSha256", m.VectorsManifestSha256);
+        w.WriteString("expectFile", m.ExpectFile);
+        w.WriteString("skipFile", m.SkipFile);
         w.WriteString("started", m.Started.ToString("O", CultureInfo.InvariantCulture));
         w.WriteString("finished", m.Finished.ToString("O", CultureInfo.InvariantCulture));
         WriteStrings(w, "arguments", m.Arguments);
@@ -193,6 +225,7 @@ public static class JsonReportWriter
         w.WriteNumber("informational", c.Informational);
         w.WriteNumber("error", c.Error);
         w.WriteNumber("timeout", c.Timeout);
+        w.WriteNumber("skipped", c.Skipped);
         w.WriteEndObject();
     }
 
@@ -209,6 +242,7 @@ public static class JsonReportWriter
         WriteStrings(w, "requirements", c.Requirements);
         w.WriteString("outcome", c.Outcome.Name());
         w.WriteString("summary", c.Summary);
+        w.WriteString("sanity", c.Sanity);
         WriteMs(w, "durationMs", c.DurationMs);
         w.WriteStartArray("checks");
         foreach (var k in c.Checks)

@@ -35,7 +35,26 @@ public static class MarkdownWriter
         var c = r.Counts;
         sb.Append("**Cases:** ").Append(c.Total).Append(" total · ").Append(c.Pass).Append(" pass · ").Append(c.Fail).Append(" fail · ")
           .Append(c.NonStrict).Append(" non-strict · ").Append(c.Unimplemented).Append(" unimplemented · ")
-          .Append(c.Informational).Append(" informational · ").Append(c.Error).Append(" error · ").Append(c.Timeout).Append(" timeout\n\n");
+          .Append(c.Informational).Append(" informational · ").Append(c.Error).Append(" error · ").Append(c.Timeout).Append(" timeout · ")
+          .Append(c.Skipped).Append(" skipped\n\n");
+        sb.Append("**Coverage:** ").Append(r.RequirementsCovered).Append(" of ").Append(r.RequirementsTotal)
+          .Append(" requirements have a case that ran and checked them\n\n");
+        if (r.Specs.Count > 1)
+        {
+            sb.Append("| Spec | Verdict | Coverage |\n|---|---|---|\n");
+            foreach (var s in r.Specs)
+                sb.Append("| ").Append(Inline(s.Spec)).Append(" | ").Append(s.Ratified ? "✅ " : "❌ ").Append(Inline(s.Verdict)).Append(" | ")
+                  .Append(s.RequirementsCovered).Append(" of ").Append(s.RequirementsTotal).Append(" |\n");
+            sb.Append('\n');
+        }
+        foreach (var note in r.Notes) sb.Append("> **Note:** ").Append(Inline(note)).Append("\n\n");
+        if (r.Deviations.Count > 0)
+        {
+            sb.Append("## Deviations from the baseline\n\n| Case | Expected | Actual |\n|---|---|---|\n");
+            foreach (var d in r.Deviations)
+                sb.Append("| ").Append(Inline(d.CaseId)).Append(" | ").Append(Inline(d.Expected ?? "(not in the baseline)")).Append(" | ").Append(Inline(d.Actual)).Append(" |\n");
+            sb.Append('\n');
+        }
 
         foreach (var group in r.Checklist.GroupBy(i => (i.Spec, i.Role)))
         {
@@ -66,6 +85,12 @@ public static class MarkdownWriter
                   .Append("): expected ").Append(Code(Clip(check.Expected))).Append("; actual ").Append(Code(Clip(check.Actual))).Append('\n');
             }
             sb.Append('\n');
+        }
+        var skipped = r.Cases.Where(k => k.Outcome == Outcome.Skipped).ToList();
+        if (skipped.Count > 0)
+        {
+            sb.Append("\n## Skipped\n\n");
+            foreach (var k in skipped) sb.Append("- ").Append(Inline(k.Id)).Append(" — ").Append(Inline(k.Summary)).Append('\n');
         }
         return sb.ToString().TrimEnd('\n') + "\n";
     }

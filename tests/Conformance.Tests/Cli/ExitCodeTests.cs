@@ -15,7 +15,7 @@ public static class ExitCodeTests
     [
         TestCase("the embedded references are Ratified: exit 0, at least 40 cases per spec, every role", async () =>
         {
-            var r = await TestCli.RunAsync("run");
+            var r = await SharedRuns.Full;
             Expect.equal(r.Exit, 0, r.ToString());
             var report = r.Report();
             Expect.isTrue(report.GetProperty("ratified").GetBoolean(), "ratified");
