@@ -25,6 +25,7 @@ namespace Conformance.Cli
                     "list-faults" or "--list-faults" => FaultsCommand.Execute(args[1..], stdout),
                     "keys" => KeysCommand.Execute(args[1..], stdout),
                     "compare" => CompareCommand.Execute(args[1..], stdout),
+                    "vectors" => await VectorsCommand.ExecuteAsync(args[1..], stdout, stderr),
                     _ => throw new UsageException($"unknown command \"{args[0]}\" (try --help)"),
                 };
             }

@@ -21,6 +21,7 @@ public static class AllTests
         Shard.RegistryStoreTests.Tests(),
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
+        Vectors.VectorTests.Tests(),
         Cli.ExitCodeTests.Tests(),
         Cli.RemoteTests.Tests(),
         Cli.GatingTests.Tests(),
