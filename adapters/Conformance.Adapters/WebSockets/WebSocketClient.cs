@@ -9,13 +9,19 @@ public sealed class IutUnreachableException(string message, Exception? inner = n
 /// <summary>Connects to a WebSocket server IUT.</summary>
 public static class WebSocketClient
 {
+    /// <summary>
+    /// Opening a connection (TCP and the HTTP upgrade) gets at least this long, even under a shorter step timeout: on a
+    /// loaded machine the upgrade alone can take longer than a short step, and "unreachable" ends the whole run.
+    /// </summary>
+    public static readonly TimeSpan MinConnectTimeout = TimeSpan.FromSeconds(2);
+
     public static async Task<WebSocketConnection> ConnectAsync(Uri target, TimeSpan timeout, WireTrace? trace = null,
         int maxMessageBytes = WebSocketConnection.DefaultMaxMessageBytes, CancellationToken cancel = default)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        cts.CancelAfter(timeout);
+        cts.CancelAfter(timeout > MinConnectTimeout ? timeout : MinConnectTimeout);
         try
         {
             await socket.ConnectAsync(target, cts.Token);

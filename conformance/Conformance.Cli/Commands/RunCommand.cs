@@ -124,7 +124,7 @@ internal static class RunCommand
                 {
                     if (target is not null)
                     {
-                        await using (await WebSocketClient.ConnectAsync(target, step)) { }
+                        await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
                         var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
                         server = new WebSocketServerTarget(target, iutKey, observations);
                     }
@@ -152,7 +152,7 @@ internal static class RunCommand
                         agent = resources.Add(await EmbeddedCipAgent.StartAsync(seed, fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct)).Target;
                     else
                     {
-                        await using (await WebSocketClient.ConnectAsync(target, step)) { }
+                        await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
                         var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
                         agent = new WebSocketAgentTarget(target, agentId!, iutKey, observations);
                     }
@@ -215,6 +215,9 @@ internal static class RunCommand
         if (r.Manifest.ExpectFile is not null) o.WriteLine(r.Deviations.Count == 0 ? "baseline: no deviation" : $"baseline: {r.Deviations.Count} deviation(s)");
         o.WriteLine($"report: {Path.Combine(outDir, "index.html")} (report.json, junit.xml, summary.md)");
     }
+
+    /// <summary>The reachability check before a run: generous, since failing it ends the run with exit 3.</summary>
+    private static TimeSpan Probe(TimeSpan step) => step > TimeSpan.FromSeconds(10) ? step : TimeSpan.FromSeconds(10);
 
     /// <summary>Reads a --skip or --expect file; a missing or malformed one is a configuration error (exit 2).</summary>
     private static T Gate<T>(Func<T> read, string file)
