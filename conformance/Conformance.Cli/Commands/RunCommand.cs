@@ -227,16 +227,11 @@ internal static class RunCommand
         catch (FormatException e) { throw new UsageException(e.Message); }
     }
 
-    /// <summary>SHA-256 of vectors/MANIFEST.json, found from the working directory up, when this checkout has one.</summary>
+    /// <summary>SHA-256 of vectors/MANIFEST.json of the checkout the suite runs in, when there is one.</summary>
     private static string? VectorsManifest()
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var file = Path.Combine(dir.FullName, "vectors", "MANIFEST.json");
-            if (File.Exists(file)) return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
-            if (Directory.Exists(Path.Combine(dir.FullName, ".git"))) break;
-        }
-        return null;
+        var file = Path.Combine(Suite.Vectors.VectorSet.DefaultDirectory(), "MANIFEST.json");
+        return File.Exists(file) ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))) : null;
     }
 
     private static string Status(ItemStatus s) => s switch

@@ -27,6 +27,16 @@ public static class ReportSchemaTests
             Expect.equal(report.GetProperty("counts").GetProperty("skipped").GetInt32(), 1, "one case skipped");
             await Valid(r);
         }),
+        TestCase("the run manifest names the vector set, the commit and the run", async () =>
+        {
+            var m = (await SharedRuns.Full).Report().GetProperty("manifest");
+            var manifest = Path.Combine(ReportSchema.RepoRoot(), "vectors", "MANIFEST.json");
+            Expect.equal(m.GetProperty("vectorsManifestSha256").GetString(),
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(manifest))), "SHA-256 of vectors/MANIFEST.json");
+            Expect.isTrue(m.GetProperty("runId").GetString() is { Length: > 0 }, "run id");
+            Expect.isTrue(m.GetProperty("suiteVersion").GetString() is { Length: > 0 }, "suite version");
+            Expect.equal(m.GetProperty("iutIdentity").GetString(), "embedded reference implementation", "IUT as declared");
+        }),
         TestCase("the schema rejects a wrong outcome, a missing manifest field and an unknown property", async () =>
         {
             var json = File.ReadAllText(Path.Combine((await SharedRuns.WithFailure).OutDir, "report.json"));
