@@ -96,11 +96,15 @@ public static class VectorSet
         return $"first difference at byte {i}, line {line}; {a.Length} bytes committed, {b.Length} generated";
     }
 
-    /// <summary>vectors/ of the checkout around the working directory (the first folder up holding Conformance.sln).</summary>
+    /// <summary>
+    /// vectors/ of the checkout: the first folder holding Conformance.sln above the working directory, else above the
+    /// running program (a build inside a checkout), else ./vectors.
+    /// </summary>
     public static string DefaultDirectory()
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln"))) return Path.Combine(dir.FullName, "vectors");
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln"))) return Path.Combine(dir.FullName, "vectors");
         return Path.Combine(Directory.GetCurrentDirectory(), "vectors");
     }
 }
