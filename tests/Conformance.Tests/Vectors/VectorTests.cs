@@ -54,6 +54,17 @@ public static class VectorTests
             Expect.equal(r.Exit, 1, r.ToString());
             Expect.stringContains(r.Stderr, "ltp/jcs.json: schema:", "schema violation reported");
         }),
+        TestCase("a result that contradicts its test's fields is a schema violation", async () =>
+        {
+            var copy = TestCli.TempDir("vectors");
+            CopyTree(Dir, copy);
+            var file = Path.Combine(copy, "ltp", "jcs.json");
+            var text = File.ReadAllText(file);
+            var at = text.IndexOf("\"result\": \"valid\"", StringComparison.Ordinal);
+            File.WriteAllText(file, text[..at] + "\"result\": \"invalid\"" + text[(at + "\"result\": \"valid\"".Length)..]);
+            var errors = await VectorSet.SchemaErrorsAsync(copy, "ltp/jcs.json");
+            Expect.isNonEmpty(errors, "an invalid result with a canonical output must not validate");
+        }),
         TestCase("MANIFEST.json lists every file with its SHA-256 and test count", () =>
         {
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "MANIFEST.json")));
