@@ -22,6 +22,7 @@ public static class AllTests
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
         Vectors.VectorTests.Tests(),
+        Vectors.ReplayTests.Tests(),
         Cli.ExitCodeTests.Tests(),
         Cli.RemoteTests.Tests(),
         Cli.GatingTests.Tests(),
