@@ -124,6 +124,6 @@ public static partial class CipPayloads
         catch (FormatException) { throw new PayloadException($"\"{name}\" is not base64"); }
     }
 
-    [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\z")]
     private static partial Regex UuidPattern();
 }

@@ -54,7 +54,8 @@ public static class KnowledgePolicy
     {
         if (f.Status != FactStatus.Pending) return (f.Status, "", f.Reason ?? "");
         // §6.1 "Any trusted conflict → mark as disputed".
-        var conflicts = f.Conflicters.Where(trusted).ToArray();
+        // Sorted: the reason is sent on the wire (FACT_CHALLENGE notes), and set order changes from process to process.
+        var conflicts = f.Conflicters.Where(trusted).Order(StringComparer.Ordinal).ToArray();
         if (conflicts.Length > 0) return (FactStatus.Disputed, Disputed, $"contradicted by trusted {string.Join(", ", conflicts)}");
         if (proposer is TrustState.Untrusted or TrustState.Blacklisted)
             return (FactStatus.Rejected, UntrustedSource, $"the source became {proposer.Wire()}");

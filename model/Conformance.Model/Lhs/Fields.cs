@@ -71,13 +71,13 @@ internal static partial class Fields
     /// <summary>LHS §3.3: "thread MUST be a stable identifier (UUID or ULID)".</summary>
     public static bool IsUuidOrUlid(string s) => UuidPattern().IsMatch(s) || UlidPattern().IsMatch(s);
 
-    [GeneratedRegex(@"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8}))?$")]
+    [GeneratedRegex(@"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(\.(0|[1-9][0-9]{0,8}))?\z")]
     private static partial Regex VersionPattern();
 
-    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z")]
     private static partial Regex UuidPattern();
 
     // Crockford base32, 26 characters; the first is 0-7 because a ULID is 128 bits.
-    [GeneratedRegex(@"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
+    [GeneratedRegex(@"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}\z")]
     private static partial Regex UlidPattern();
 }

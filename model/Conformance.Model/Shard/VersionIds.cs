@@ -15,9 +15,9 @@ public static partial class VersionIds
 
     public static string ForRoot(ReadOnlySpan<byte> root) => HashPrefix + Convert.ToHexStringLower(root);
 
-    [GeneratedRegex(@"^v(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")]
+    [GeneratedRegex(@"^v(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\z")]
     private static partial Regex Semver();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex("^[0-9a-f]{64}\\z")]
     public static partial Regex Hex64();
 }
