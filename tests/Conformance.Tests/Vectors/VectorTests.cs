@@ -65,6 +65,15 @@ public static class VectorTests
             var errors = await VectorSet.SchemaErrorsAsync(copy, "ltp/jcs.json");
             Expect.isNonEmpty(errors, "an invalid result with a canonical output must not validate");
         }),
+        TestCase("at least 1,000 tests, covering the three specs and the crypto topics", () =>
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "MANIFEST.json")));
+            var files = manifest.RootElement.GetProperty("files").EnumerateArray().ToArray();
+            Expect.isGreaterThanOrEqual(manifest.RootElement.GetProperty("numberOfTests").GetInt32(), 1000, "tests in all");
+            foreach (var spec in new[] { "ltp", "lhs", "shard", "cip" })
+                Expect.isGreaterThanOrEqual(files.Where(f => f.GetProperty("path").GetString()!.StartsWith(spec + "/", StringComparison.Ordinal))
+                    .Sum(f => f.GetProperty("numberOfTests").GetInt32()), 100, spec + " has its vectors");
+        }),
         TestCase("MANIFEST.json lists every file with its SHA-256 and test count", () =>
         {
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "MANIFEST.json")));
