@@ -31,5 +31,6 @@ public static class AllTests
         Suite.FaultDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
+        Adapters.StdioAdapterTests.Tests(),
     ];
 }
