@@ -31,6 +31,14 @@ internal static class Help
           A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that
           broke a rule. Progress is redrawn in place on a terminal; with CI=true or redirected output it is plain lines.
 
+        conformance run --vectors --target "stdio:COMMAND ARGS" [--filter GLOB] [--timeout-ms N] [--out DIR]
+          check an implementation against the golden vectors through a shim it provides (adapters/SHIM.md);
+          --filter matches "spec/topic#tcId" (e.g. "ltp/*", "shard/merkle#1??")
+
+        conformance shim --vectors [--fault NAME]
+          the reference shim on stdin/stdout: answers each vector op from the model (with --fault, through that
+          deliberately broken behaviour; faults that reach no vector op are refused)
+
         conformance compare RUN_DIR RUN_DIR... [--out DIR]
           a matrix of requirements × runs (each RUN_DIR holds a report.json) as compare.html and compare.md
 

@@ -26,6 +26,7 @@ namespace Conformance.Cli
                     "keys" => KeysCommand.Execute(args[1..], stdout),
                     "compare" => CompareCommand.Execute(args[1..], stdout),
                     "vectors" => await VectorsCommand.ExecuteAsync(args[1..], stdout, stderr),
+                    "shim" => await ShimCommand.ExecuteAsync(args[1..], Console.In, stdout, stderr),
                     _ => throw new UsageException($"unknown command \"{args[0]}\" (try --help)"),
                 };
             }

@@ -1,0 +1,40 @@
+// The faults the reference shim can show, and where each one reaches an op. LHS server faults run through their
+// real behaviour (LhsServerBehaviour.Step on the hello); the CIP and Shard faults break agents and edges that
+// have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through.
+using Conformance.Model.Cip;
+using Conformance.Reference.Faults;
+
+namespace Conformance.Cli.Shim;
+
+internal static class ShimFaults
+{
+    /// <summary>Fault name → the op it changes (what `conformance shim --fault` accepts).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Supported = new Dictionary<string, string>
+    {
+        ["features-widened"] = "lhs.negotiate",
+        ["encoding-not-offered"] = "lhs.negotiate",
+        ["version-major-unchecked"] = "lhs.negotiate",
+        ["missing-fields-accepted"] = "lhs.negotiate",
+        ["mirror-without-nonce"] = "lhs.negotiate",
+        ["cip-signature-unchecked"] = "cip.envelope.verify",
+        ["cip-fingerprint-unchecked"] = "cip.envelope.verify",
+        ["shard-version-id-unchecked"] = "shard.version-id",
+    };
+
+    /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
+    public static string? ToleratedCipRule(Fault? f) => f?.Name switch
+    {
+        "cip-signature-unchecked" => CipRules.Sign,
+        "cip-fingerprint-unchecked" => CipRules.Fingerprint,
+        _ => null,
+    };
+
+    public static Fault? Resolve(string? name)
+    {
+        if (name is null) return null;
+        var fault = LhsFaults.Find(name) ?? throw new UsageException($"unknown fault \"{name}\" (see list-faults)");
+        if (!Supported.ContainsKey(name))
+            throw new UsageException($"fault {name} does not reach a vector op; the shim supports: {string.Join(", ", Supported.Keys)}");
+        return fault;
+    }
+}
