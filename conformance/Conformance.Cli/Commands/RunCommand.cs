@@ -25,6 +25,7 @@ internal static class RunCommand
 
     public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
+        if (args.Contains("--vectors")) return await VectorRunCommand.ExecuteAsync(args, stdout, stderr, cancel);
         var a = new Args(args, Flags);
         var specText = a.Get("spec");
         var target = a.Uri("target", "ws", "wss");
@@ -196,7 +197,7 @@ internal static class RunCommand
         return result.ExitCode;
     }
 
-    private static void PrintSummary(TextWriter o, RunResult r, string outDir)
+    internal static void PrintSummary(TextWriter o, RunResult r, string outDir)
     {
         o.WriteLine();
         foreach (var group in r.Checklist.GroupBy(c => (c.Spec, c.Role)))
@@ -228,7 +229,7 @@ internal static class RunCommand
     }
 
     /// <summary>SHA-256 of vectors/MANIFEST.json of the checkout the suite runs in, when there is one.</summary>
-    private static string? VectorsManifest()
+    internal static string? VectorsManifest()
     {
         var file = Path.Combine(Suite.Vectors.VectorSet.DefaultDirectory(), "MANIFEST.json");
         return File.Exists(file) ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))) : null;
@@ -259,11 +260,11 @@ internal static class RunCommand
 
     private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
-    private static string Version() =>
+    internal static string Version() =>
         typeof(RunCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     /// <summary>The commit the suite was built from, when run from a git checkout.</summary>
-    private static string? Commit()
+    internal static string? Commit()
     {
         try
         {

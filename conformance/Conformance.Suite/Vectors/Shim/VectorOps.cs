@@ -1,0 +1,122 @@
+// Which shim op answers which vector test (adapters/SHIM.md, "Vector ops"): the request built from the test's
+// fields and the outputs its answer must reproduce. A topic absent here has no op yet and is reported as not run.
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Conformance.Suite.Vectors.Shim;
+
+/// <summary>
+/// One request for a test. <paramref name="Expect"/>: the result the answer must give (valid, invalid or acceptable);
+/// <paramref name="Outputs"/>: fields of a valid answer that must equal the test's fields of the same name;
+/// <paramref name="WhenValid"/>, <paramref name="WhenInvalid"/>: further checks of an answer to a valid or an invalid test
+/// (null when it holds, else what is wrong).
+/// </summary>
+public sealed record OpCall(string Op, JsonObject Fields, string Expect, IReadOnlyList<string> Outputs,
+    Func<JsonElement, string?>? WhenValid = null, Func<JsonElement, string?>? WhenInvalid = null);
+
+public static class VectorOps
+{
+    /// <summary>The ops each topic needs, by "spec/topic".</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ByTopic = new Dictionary<string, string[]>
+    {
+        ["ltp/jcs"] = ["jcs.canonicalize"],
+        ["ltp/ed25519"] = ["ed25519.verify", "ed25519.sign"],
+        ["lhs/negotiation"] = ["lhs.negotiate"],
+        ["lhs/seal"] = ["lhs.seal.verify"],
+        ["shard/merkle"] = ["merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id"],
+        ["cip/envelopes"] = ["cip.envelope.verify"],
+    };
+
+    public static bool Covers(string file) => ByTopic.ContainsKey(file);
+
+    /// <summary>The requests that judge <paramref name="t"/>, in order.</summary>
+    public static IReadOnlyList<OpCall> Plan(VectorTest t) => (t.File, t.GroupType) switch
+    {
+        ("ltp/jcs", _) => [new("jcs.canonicalize", Take(t, "input"), t.Result, [], WhenValid: a => Same(a, "outputHex", t.Test, "expectedHex"))],
+        ("ltp/ed25519", _) => t.Result == "valid" && t.Test.TryGetProperty("seed", out _)
+            ? [Verify(t), new("ed25519.sign", Take(t, "seed", "msg"), "valid", ["publicKey", "sig"])]
+            : [Verify(t)],
+        ("lhs/negotiation", _) => [new("lhs.negotiate", Take(t, "hello").With("serverCapabilities", t.Group.GetProperty("serverCapabilities")), t.Result, [],
+            WhenValid: a => MirrorMatches(a, t.Test.GetProperty("expectedMirror")), WhenInvalid: a => ErrorCodeMatches(a, t.Test.GetProperty("expectedError")))],
+        ("lhs/seal", _) => [new("lhs.seal.verify", Take(t, "hello", "mirror", "bind", "nonce", "signature").With("serverPublicKey", t.Group.GetProperty("serverPublicKey")), t.Result, [])],
+        ("shard/merkle", "MerkleRoot") => [new("merkle.root", Take(t, "leaves"), t.Result, ["leafHashes", "root", "versionId"])],
+        ("shard/merkle", "MerklePayload") => [new("merkle.payload", Take(t, "payload", "chunkSize"), t.Result, ["chunkCount", "leafHashes", "root", "versionId"])],
+        ("shard/merkle", "MerkleInclusion" or "MerkleInclusionInvalid") =>
+            [new("merkle.inclusion.verify", Take(t, "leaf", "leafHash", "index", "treeSize", "proof", "root"), t.Result, [])],
+        ("shard/merkle", "VersionIdForm") => [new("shard.version-id", Take(t, "versionId"), t.Result, ["form"])],
+        ("cip/envelopes", _) => [new("cip.envelope.verify", Take(t, "envelope"), t.Result, ["msgType", "publicKey", "fingerprint", "signature", "signingInput"])],
+        _ => [],
+    };
+
+    private static OpCall Verify(VectorTest t) => new("ed25519.verify", Take(t, "publicKey", "msg", "sig"), t.Result, []);
+
+    /// <summary>
+    /// Judges one answer (its "result" already known to be valid or invalid): null when it agrees with the call, else
+    /// what disagrees. A valid answer's outputs are checked whatever the test's result (acceptable included).
+    /// </summary>
+    public static string? Judge(OpCall call, string result, JsonElement answer, JsonElement test)
+    {
+        if (call.Expect != "acceptable" && result != call.Expect) return $"result {result}, expected {call.Expect}";
+        if (result == "invalid") return call.Expect == "invalid" ? call.WhenInvalid?.Invoke(answer) : null;
+        foreach (var name in call.Outputs)
+            if (Same(answer, name, test, name) is { } wrong) return wrong;
+        return call.Expect == "valid" ? call.WhenValid?.Invoke(answer) : null;
+    }
+
+    /// <summary>The expected side of a call, as evidence text.</summary>
+    public static string Describe(OpCall call, VectorTest t)
+    {
+        var outputs = call.Expect == "invalid" ? [] : call.Outputs.Select(o => $"{o} = {Clip(Compact(t.Test.GetProperty(o)))}");
+        var extra = (t.File, call.Expect) switch
+        {
+            ("ltp/jcs", "valid") => [$"outputHex = {Clip(t.Test.GetProperty("expectedHex").GetString()!)}"],
+            ("lhs/negotiation", "valid") => [$"mirror ⊇ {Clip(Compact(t.Test.GetProperty("expectedMirror")))}, nonce a non-empty string"],
+            ("lhs/negotiation", "invalid") => [$"errorFrame.code = {t.Test.GetProperty("expectedError").GetProperty("code").GetString()}"],
+            _ => Array.Empty<string>(),
+        };
+        var expect = call.Expect == "acceptable" ? "valid or invalid" : call.Expect;
+        return $"{call.Op}: {expect}" + (!outputs.Concat(extra).Any() ? "" : "; " + string.Join("; ", outputs.Concat(extra)));
+    }
+
+    private static string? Same(JsonElement answer, string name, JsonElement test, string testName)
+    {
+        if (!answer.TryGetProperty(name, out var got)) return $"no {name} in the answer";
+        var want = test.GetProperty(testName);
+        return JsonNode.DeepEquals(JsonNode.Parse(got.GetRawText()), JsonNode.Parse(want.GetRawText()))
+            ? null : $"{name} = {Clip(Compact(got))}, expected {Clip(Compact(want))}";
+    }
+
+    private static string? MirrorMatches(JsonElement answer, JsonElement expected)
+    {
+        if (!answer.TryGetProperty("mirror", out var mirror) || mirror.ValueKind != JsonValueKind.Object) return "no mirror object in the answer";
+        foreach (var p in expected.EnumerateObject())
+            if (Same(mirror, p.Name, expected, p.Name) is { } wrong) return "mirror." + wrong;
+        return mirror.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String && n.GetString()!.Length > 0
+            ? null : "mirror.nonce is not a non-empty string";
+    }
+
+    private static string? ErrorCodeMatches(JsonElement answer, JsonElement expected)
+    {
+        var want = expected.GetProperty("code").GetString();
+        var got = answer.TryGetProperty("errorFrame", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) ? c.GetRawText() : null;
+        return got == JsonSerializer.Serialize(want) ? null : $"errorFrame.code = {got ?? "(none)"}, expected \"{want}\"";
+    }
+
+    private static JsonObject Take(VectorTest t, params string[] names)
+    {
+        var o = new JsonObject();
+        foreach (var n in names) o[n] = JsonNode.Parse(t.Test.GetProperty(n).GetRawText());
+        return o;
+    }
+
+    private static JsonObject With(this JsonObject o, string name, JsonElement value)
+    {
+        o[name] = JsonNode.Parse(value.GetRawText());
+        return o;
+    }
+
+    /// <summary>A JSON value on one line, whatever the vector file's indentation.</summary>
+    public static string Compact(JsonElement e) => JsonNode.Parse(e.GetRawText())?.ToJsonString() ?? "null";
+
+    public static string Clip(string s) => s.Length <= 160 ? s : s[..160] + "…";
+}
