@@ -23,6 +23,7 @@ public static class AllTests
         Suite.CatalogTests.Tests(),
         Vectors.VectorTests.Tests(),
         Vectors.ReplayTests.Tests(),
+        Vectors.ShimRunTests.Tests(),
         Cli.ExitCodeTests.Tests(),
         Cli.RemoteTests.Tests(),
         Cli.GatingTests.Tests(),
