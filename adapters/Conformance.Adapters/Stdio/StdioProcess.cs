@@ -95,6 +95,8 @@ public sealed class StdioProcess : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
+            // The abandoned write may still complete later: a next request's bytes must not interleave with it.
+            _ended = true;
             return ShimReply.Of(ReplyKind.TimedOut, "the shim did not read its stdin");
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
