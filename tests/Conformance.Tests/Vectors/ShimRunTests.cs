@@ -153,6 +153,14 @@ for line in sys.stdin:
             Expect.isFalse(r.FailedRequirements().Any(), "nothing failed");
             await SchemaValid(r);
         }),
+        TestCase("the example Python shim (adapters/examples) passes shard/merkle; the topics it leaves out are unimplemented", async () =>
+        {
+            var example = Path.Combine(ReportSchema.RepoRoot(), "adapters", "examples", "merkle_shim.py");
+            var r = await Bounded(() => TestCli.RunAsync("run", "--vectors", "--target", $"stdio:python3 {example}"));
+            Expect.equal(r.Exit, 0, r.ToString());
+            foreach (var file in VectorOps.ByTopic.Keys)
+                Expect.equal(Case(r, file).GetProperty("outcome").GetString(), file == "shard/merkle" ? "pass" : "unimplemented", file);
+        }),
         TestCase("usage and reachability: no target, a filter matching nothing (2); a shim that cannot start (3)", async () =>
         {
             Expect.equal((await TestCli.RunAsync("run", "--vectors")).Exit, 2, "no --target");
