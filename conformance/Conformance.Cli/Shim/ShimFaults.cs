@@ -1,6 +1,7 @@
 // The faults the reference shim can show, and where each one reaches an op. LHS server faults run through their
 // real behaviour (LhsServerBehaviour.Step on the hello); the CIP and Shard faults break agents and edges that
-// have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through.
+// have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through, or
+// the trust transition it never takes.
 using Conformance.Model.Cip;
 using Conformance.Reference.Faults;
 
@@ -19,6 +20,11 @@ internal static class ShimFaults
         ["cip-signature-unchecked"] = "cip.envelope.verify",
         ["cip-fingerprint-unchecked"] = "cip.envelope.verify",
         ["shard-version-id-unchecked"] = "shard.version-id",
+        ["cip-no-promotion"] = "cip.trust-fsm",
+        ["cip-conflict-keeps-probing"] = "cip.trust-fsm",
+        ["cip-severe-conflict-ignored"] = "cip.trust-fsm",
+        ["cip-anomaly-ignored"] = "cip.trust-fsm",
+        ["cip-override-ignored"] = "cip.trust-fsm",
     };
 
     /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
@@ -26,6 +32,17 @@ internal static class ShimFaults
     {
         "cip-signature-unchecked" => CipRules.Sign,
         "cip-fingerprint-unchecked" => CipRules.Fingerprint,
+        _ => null,
+    };
+
+    /// <summary>The §5.2 row (from, to) a trust fault undoes whenever the agent would take it.</summary>
+    public static (TrustState From, TrustState To)? SuppressedTransition(Fault? f) => f?.Name switch
+    {
+        "cip-no-promotion" => (TrustState.Probing, TrustState.Trusted),
+        "cip-conflict-keeps-probing" => (TrustState.Probing, TrustState.Untrusted),
+        "cip-severe-conflict-ignored" => (TrustState.Trusted, TrustState.Blacklisted),
+        "cip-anomaly-ignored" => (TrustState.Trusted, TrustState.Probing),
+        "cip-override-ignored" => (TrustState.Blacklisted, TrustState.Probing),
         _ => null,
     };
 

@@ -25,6 +25,11 @@ public static class ShimRunTests
         ("cip-signature-unchecked", "cip/envelopes"),
         ("cip-fingerprint-unchecked", "cip/envelopes"),
         ("shard-version-id-unchecked", "shard/merkle"),
+        ("cip-no-promotion", "cip/trust-fsm"),
+        ("cip-conflict-keeps-probing", "cip/trust-fsm"),
+        ("cip-severe-conflict-ignored", "cip/trust-fsm"),
+        ("cip-anomaly-ignored", "cip/trust-fsm"),
+        ("cip-override-ignored", "cip/trust-fsm"),
     ];
 
     public static Test Tests() => TestList("vectors.shim",

@@ -25,6 +25,7 @@ public static class VectorOps
         ["lhs/seal"] = ["lhs.seal.verify"],
         ["shard/merkle"] = ["merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id"],
         ["cip/envelopes"] = ["cip.envelope.verify"],
+        ["cip/trust-fsm"] = ["cip.trust-fsm"],
     };
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
@@ -45,6 +46,7 @@ public static class VectorOps
             [new("merkle.inclusion.verify", Take(t, "leaf", "leafHash", "index", "treeSize", "proof", "root"), t.Result, [])],
         ("shard/merkle", "VersionIdForm") => [new("shard.version-id", Take(t, "versionId"), t.Result, ["form"])],
         ("cip/envelopes", _) => [new("cip.envelope.verify", Take(t, "envelope"), t.Result, ["msgType", "publicKey", "fingerprint", "signature", "signingInput"])],
+        ("cip/trust-fsm", _) => [new("cip.trust-fsm", Take(t, "initial", "events"), t.Result, ["states", "final"])],
         _ => [],
     };
 
