@@ -19,7 +19,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
     [
         "jcs.canonicalize", "ed25519.sign", "ed25519.verify", "lhs.negotiate", "lhs.seal.verify",
         "merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id", "cip.envelope.verify",
-        "cip.trust-fsm",
+        "cip.trust-fsm", "cip.knowledge",
     ];
 
     // The seal key is never used by a hello; the model's server config needs one.
@@ -41,6 +41,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
         "shard.version-id" => VersionId(Str(r, "versionId")),
         "cip.envelope.verify" => Envelope(Str(r, "envelope")),
         "cip.trust-fsm" => TrustFsmOp.Answer(r, fault),
+        "cip.knowledge" => KnowledgeOp.Answer(r, fault),
         _ => new JsonObject { ["unimplemented"] = true },
     };
 

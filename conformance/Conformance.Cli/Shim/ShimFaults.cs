@@ -1,7 +1,7 @@
 // The faults the reference shim can show, and where each one reaches an op. LHS server faults run through their
 // real behaviour (LhsServerBehaviour.Step on the hello); the CIP and Shard faults break agents and edges that
-// have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through, or
-// the trust transition it never takes.
+// have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through
+// (or keeps pending), or the trust transition it never takes.
 using Conformance.Model.Cip;
 using Conformance.Reference.Faults;
 
@@ -25,6 +25,9 @@ internal static class ShimFaults
         ["cip-severe-conflict-ignored"] = "cip.trust-fsm",
         ["cip-anomaly-ignored"] = "cip.trust-fsm",
         ["cip-override-ignored"] = "cip.trust-fsm",
+        ["cip-no-dmp-check"] = "cip.knowledge",
+        ["cip-no-causal-check"] = "cip.knowledge",
+        ["cip-untrusted-source-kept"] = "cip.knowledge",
     };
 
     /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
@@ -43,6 +46,15 @@ internal static class ShimFaults
         "cip-severe-conflict-ignored" => (TrustState.Trusted, TrustState.Blacklisted),
         "cip-anomaly-ignored" => (TrustState.Trusted, TrustState.Probing),
         "cip-override-ignored" => (TrustState.Blacklisted, TrustState.Probing),
+        _ => null,
+    };
+
+    /// <summary>The §6 rule a knowledge fault stops rejecting for: such claims stay pending.</summary>
+    public static string? KeptPendingRule(Fault? f) => f?.Name switch
+    {
+        "cip-no-dmp-check" => KnowledgePolicy.Dmp,
+        "cip-no-causal-check" => KnowledgePolicy.Causal,
+        "cip-untrusted-source-kept" => KnowledgePolicy.UntrustedSource,
         _ => null,
     };
 

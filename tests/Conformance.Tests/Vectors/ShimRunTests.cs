@@ -30,6 +30,9 @@ public static class ShimRunTests
         ("cip-severe-conflict-ignored", "cip/trust-fsm"),
         ("cip-anomaly-ignored", "cip/trust-fsm"),
         ("cip-override-ignored", "cip/trust-fsm"),
+        ("cip-no-dmp-check", "cip/knowledge"),
+        ("cip-no-causal-check", "cip/knowledge"),
+        ("cip-untrusted-source-kept", "cip/knowledge"),
     ];
 
     public static Test Tests() => TestList("vectors.shim",

@@ -206,27 +206,36 @@ public sealed class KnowledgeVectors : IVectorTopic
         return payload as FactProposal ?? throw new InvalidOperationException("cip/knowledge: claim payload refused: " + perr);
     }
 
-    private static void Add(VectorFileBuilder b, Scenario s)
+    /// <summary>What the model decides for a claim (the expected fields of a test): also the reference shim's cip.knowledge answer.</summary>
+    public sealed record Verdict(FactStatus Status, string Stage, string Rule, int? Condition, string? Resolution, string Reason);
+
+    /// <summary>
+    /// The claim read as a FACT_PROPOSE payload, the arrival checks against the proposer's trust and causal memory, then
+    /// the standing of an admitted claim given the votes (each voter's trust), the proposer's trust at resolution and the
+    /// agent's load.
+    /// </summary>
+    public static Verdict Decide(JsonObject claim, TrustState proposerTrust, TrustState? proposerTrustLater, IEnumerable<string> causalMemory,
+        IReadOnlyList<(string Peer, TrustState Trust)> confirmations, IReadOnlyList<(string Peer, TrustState Trust)> conflicts, bool selfOverloaded)
     {
         var trustOf = new Dictionary<string, TrustState>(StringComparer.Ordinal);
-        foreach (var v in s.Confirmations.Concat(s.Conflicts))
+        foreach (var v in confirmations.Concat(conflicts))
         {
             if (trustOf.TryGetValue(v.Peer, out var t) && t != v.Trust) throw new InvalidOperationException("a peer with two trusts");
             trustOf[v.Peer] = v.Trust;
         }
-        var proposal = Read(s.Claim);
-        var memory = s.CausalMemory.ToHashSet(StringComparer.Ordinal);
+        var proposal = Read(claim);
+        var memory = causalMemory.ToHashSet(StringComparer.Ordinal);
         FactStatus status;
         string rule, reason, stage;
-        if (KnowledgePolicy.Admit(proposal, s.ProposerTrust, memory) is { } refused)
+        if (KnowledgePolicy.Admit(proposal, proposerTrust, memory) is { } refused)
         {
             (status, rule, reason, stage) = (FactStatus.Rejected, refused.Rule, refused.Detail, "arrival");
         }
         else
         {
             var fact = new FactRecord("0b4f5d1e-7a3c-4e2b-9d8f-1a2b3c4d5e6f", Proposer.AgentId, proposal, FactStatus.Pending,
-                [.. s.Confirmations.Select(v => v.Peer)], [.. s.Conflicts.Select(v => v.Peer)]);
-            (status, rule, reason) = KnowledgePolicy.Resolve(fact, s.ProposerTrustLater ?? s.ProposerTrust, p => trustOf[p] == TrustState.Trusted, s.SelfOverloaded);
+                [.. confirmations.Select(v => v.Peer)], [.. conflicts.Select(v => v.Peer)]);
+            (status, rule, reason) = KnowledgePolicy.Resolve(fact, proposerTrustLater ?? proposerTrust, p => trustOf[p] == TrustState.Trusted, selfOverloaded);
             stage = "resolution";
             // The model lists the conflicting peers in ImmutableHashSet order, which follows string hash codes (randomised per
             // process in .NET): sort the list so the vector is the same on every run.
@@ -245,6 +254,13 @@ public sealed class KnowledgeVectors : IVectorTopic
             KnowledgePolicy.TwoConfirmations => (3, (string?)null),
             _ => throw new InvalidOperationException("unmapped rule " + rule),
         };
+        return new(status, stage, rule, condition, resolution, reason);
+    }
+
+    private static void Add(VectorFileBuilder b, Scenario s)
+    {
+        var (status, stage, rule, condition, resolution, reason) = Decide(s.Claim, s.ProposerTrust, s.ProposerTrustLater, s.CausalMemory,
+            [.. s.Confirmations.Select(v => (v.Peer, v.Trust))], [.. s.Conflicts.Select(v => (v.Peer, v.Trust))], s.SelfOverloaded);
 
         var flags = new List<string>();
         flags.Add(rule switch

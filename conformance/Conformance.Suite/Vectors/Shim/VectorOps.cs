@@ -26,6 +26,7 @@ public static class VectorOps
         ["shard/merkle"] = ["merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id"],
         ["cip/envelopes"] = ["cip.envelope.verify"],
         ["cip/trust-fsm"] = ["cip.trust-fsm"],
+        ["cip/knowledge"] = ["cip.knowledge"],
     };
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
@@ -47,6 +48,8 @@ public static class VectorOps
         ("shard/merkle", "VersionIdForm") => [new("shard.version-id", Take(t, "versionId"), t.Result, ["form"])],
         ("cip/envelopes", _) => [new("cip.envelope.verify", Take(t, "envelope"), t.Result, ["msgType", "publicKey", "fingerprint", "signature", "signingInput"])],
         ("cip/trust-fsm", _) => [new("cip.trust-fsm", Take(t, "initial", "events"), t.Result, ["states", "final"])],
+        ("cip/knowledge", _) => [new("cip.knowledge", Take(t, "claim", "proposerTrust", "causalMemory", "confirmations", "conflicts", "selfOverloaded").WithOptional(t, "proposerTrustLater"),
+            t.Result, ["status", "stage", "rule", "resolution"], WhenInvalid: a => SameAll(a, t.Test, "status", "rule"))],
         _ => [],
     };
 
@@ -74,6 +77,7 @@ public static class VectorOps
             ("ltp/jcs", "valid") => [$"outputHex = {Clip(t.Test.GetProperty("expectedHex").GetString()!)}"],
             ("lhs/negotiation", "valid") => [$"mirror ⊇ {Clip(Compact(t.Test.GetProperty("expectedMirror")))}, nonce a non-empty string"],
             ("lhs/negotiation", "invalid") => [$"errorFrame.code = {t.Test.GetProperty("expectedError").GetProperty("code").GetString()}"],
+            ("cip/knowledge", "invalid") => [$"status = {t.Test.GetProperty("status").GetString()}; rule = {t.Test.GetProperty("rule").GetString()}"],
             _ => Array.Empty<string>(),
         };
         var expect = call.Expect == "acceptable" ? "valid or invalid" : call.Expect;
@@ -87,6 +91,10 @@ public static class VectorOps
         return JsonNode.DeepEquals(JsonNode.Parse(got.GetRawText()), JsonNode.Parse(want.GetRawText()))
             ? null : $"{name} = {Clip(Compact(got))}, expected {Clip(Compact(want))}";
     }
+
+    /// <summary>The first of <paramref name="names"/> whose value in the answer differs from the test's, or null.</summary>
+    private static string? SameAll(JsonElement answer, JsonElement test, params string[] names) =>
+        names.Select(n => Same(answer, n, test, n)).FirstOrDefault(w => w is not null);
 
     private static string? MirrorMatches(JsonElement answer, JsonElement expected)
     {
@@ -110,6 +118,10 @@ public static class VectorOps
         foreach (var n in names) o[n] = JsonNode.Parse(t.Test.GetProperty(n).GetRawText());
         return o;
     }
+
+    /// <summary>Adds the test's field <paramref name="name"/> when the test has it (inputs some tests leave out).</summary>
+    private static JsonObject WithOptional(this JsonObject o, VectorTest t, string name) =>
+        t.Test.TryGetProperty(name, out var v) ? o.With(name, v) : o;
 
     private static JsonObject With(this JsonObject o, string name, JsonElement value)
     {
