@@ -19,7 +19,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
     [
         "jcs.canonicalize", "ed25519.sign", "ed25519.verify", "lhs.negotiate", "lhs.seal.verify",
         "merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id", "cip.envelope.verify",
-        "cip.trust-fsm", "cip.knowledge",
+        "cip.trust-fsm", "cip.knowledge", "shard.header",
     ];
 
     // The seal key is never used by a hello; the model's server config needs one.
@@ -42,6 +42,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
         "cip.envelope.verify" => Envelope(Str(r, "envelope")),
         "cip.trust-fsm" => TrustFsmOp.Answer(r, fault),
         "cip.knowledge" => KnowledgeOp.Answer(r, fault),
+        "shard.header" => ShardHeaderOp.Answer(r, fault),
         _ => new JsonObject { ["unimplemented"] = true },
     };
 

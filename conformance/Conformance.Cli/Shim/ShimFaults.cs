@@ -1,9 +1,10 @@
 // The faults the reference shim can show, and where each one reaches an op. LHS server faults run through their
-// real behaviour (LhsServerBehaviour.Step on the hello); the CIP and Shard faults break agents and edges that
+// real behaviour (LhsServerBehaviour.Step on the hello), the Shard edge faults of shard.header through theirs; the CIP and Shard faults break agents and edges that
 // have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through
 // (or keeps pending), or the trust transition it never takes.
 using Conformance.Model.Cip;
 using Conformance.Reference.Faults;
+using Conformance.Reference.Shard;
 
 namespace Conformance.Cli.Shim;
 
@@ -28,6 +29,14 @@ internal static class ShimFaults
         ["cip-no-dmp-check"] = "cip.knowledge",
         ["cip-no-causal-check"] = "cip.knowledge",
         ["cip-untrusted-source-kept"] = "cip.knowledge",
+        ["shard-signatures-unchecked"] = "shard.header",
+        ["shard-provenance-unchecked"] = "shard.header",
+        ["shard-auth-unchecked"] = "shard.header",
+        ["shard-stale-auth-accepted"] = "shard.header",
+        ["shard-replayed-token-accepted"] = "shard.header",
+        ["shard-version-conflict-ignored"] = "shard.header",
+        ["shard-rebase-ignored"] = "shard.header",
+        ["shard-override-not-required"] = "shard.header",
     };
 
     /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
@@ -57,6 +66,10 @@ internal static class ShimFaults
         "cip-untrusted-source-kept" => KnowledgePolicy.UntrustedSource,
         _ => null,
     };
+
+    /// <summary>The edge a shard.header session runs: the fault's behaviour when it breaks an edge's header checks.</summary>
+    public static ShardEdgeBehaviour EdgeBehaviour(Fault? f) =>
+        f is not null && Supported.TryGetValue(f.Name, out var op) && op.Contains("shard.header") ? f.As(ShardEdgeBehaviour.Correct) : ShardEdgeBehaviour.Correct;
 
     public static Fault? Resolve(string? name)
     {

@@ -33,6 +33,14 @@ public static class ShimRunTests
         ("cip-no-dmp-check", "cip/knowledge"),
         ("cip-no-causal-check", "cip/knowledge"),
         ("cip-untrusted-source-kept", "cip/knowledge"),
+        ("shard-signatures-unchecked", "shard/header"),
+        ("shard-provenance-unchecked", "shard/header"),
+        ("shard-auth-unchecked", "shard/header"),
+        ("shard-stale-auth-accepted", "shard/header"),
+        ("shard-replayed-token-accepted", "shard/header"),
+        ("shard-version-conflict-ignored", "shard/header"),
+        ("shard-rebase-ignored", "shard/header"),
+        ("shard-override-not-required", "shard/header"),
     ];
 
     public static Test Tests() => TestList("vectors.shim",

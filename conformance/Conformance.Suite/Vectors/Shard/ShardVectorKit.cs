@@ -8,6 +8,7 @@ using Conformance.Model.Ltp;
 using Conformance.Model.Merkle;
 using Conformance.Model.Shard;
 using Conformance.Reference.Hosting;
+using Conformance.Reference.Shard;
 
 namespace Conformance.Suite.Vectors.Shard;
 
@@ -327,6 +328,21 @@ public sealed class MemoryRegistry
     /// <summary>The model's registry_state of <paramref name="shardId"/>, as an object.</summary>
     public JsonObject State(string shardId) => JsonNode.Parse(ShardEdge.RegistryState(Facts(shardId)))!.AsObject();
 
+    /// <summary>
+    /// Restores a shard's entries, canonical head and audit log from a registry_state (as <see cref="State"/> writes it),
+    /// in order, so later registry ids number on from them: a vector's `registry` replayed by the reference shim.
+    /// </summary>
+    public void Restore(JsonObject state)
+    {
+        var shardId = state["shard_id"]!.GetValue<string>();
+        foreach (var v in state["versions"]!.AsArray())
+            _entries.Add(new Entry(v!["registry_id"]!.GetValue<string>(), shardId, v["version_id"]!.GetValue<string>(), v["previous"]?.GetValue<string>(),
+                v["shard_hash"]!.GetValue<string>(), v["status"]!.GetValue<string>()));
+        if (state["canonical"]?.GetValue<string>() is { } canonical) _canonical[shardId] = canonical;
+        foreach (var a in state["audit"]!.AsArray())
+            Audit(shardId, a!["action"]!.GetValue<string>(), a["version_id"]!.GetValue<string>(), a["detail"]!.DeepClone().AsObject());
+    }
+
     /// <summary>Seeds the registry with a committed version (as an earlier upload would have left it).</summary>
     public string Seed(string shardId, string versionId, string shardHash, long size = 0)
     {
@@ -337,9 +353,12 @@ public sealed class MemoryRegistry
     }
 }
 
-/// <summary>One connection's edge model, over a <see cref="MemoryRegistry"/>: runs each input to quiescence like the reference host.</summary>
-public sealed class EdgeDriver(MemoryRegistry registry, IModelEnvironment env)
+/// <summary>One connection's edge model (the vectors' edge configuration and the model itself unless given others, e.g. a faulty edge's step), over a <see cref="MemoryRegistry"/>: runs each input to quiescence like the reference host.</summary>
+public sealed class EdgeDriver(MemoryRegistry registry, IModelEnvironment env, ShardEdgeConfig? config = null, EdgeModel? model = null)
 {
+    private readonly ShardEdgeConfig _config = config ?? ShardVectorKit.Config;
+    private readonly EdgeModel _model = model ?? ShardEdge.Step;
+
     public ShardEdgeState State { get; private set; } = ShardEdgeState.Initial;
     public List<ShardError> Rejections { get; } = [];
 
@@ -353,7 +372,7 @@ public sealed class EdgeDriver(MemoryRegistry registry, IModelEnvironment env)
         var pending = new Queue<EdgeInput>([input]);
         while (pending.TryDequeue(out var next))
         {
-            var step = ShardEdge.Step(State, next, ShardVectorKit.Config, env);
+            var step = _model(State, next, _config, env);
             State = step.State;
             if (step.Rejected is { } e) Rejections.Add(e);
             foreach (var o in step.Outputs)
