@@ -19,7 +19,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
     [
         "jcs.canonicalize", "ed25519.sign", "ed25519.verify", "lhs.negotiate", "lhs.seal.verify",
         "merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id", "cip.envelope.verify",
-        "cip.trust-fsm", "cip.knowledge", "shard.header",
+        "cip.trust-fsm", "cip.knowledge", "shard.header", "cip.replay",
     ];
 
     // The seal key is never used by a hello; the model's server config needs one.
@@ -43,6 +43,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
         "cip.trust-fsm" => TrustFsmOp.Answer(r, fault),
         "cip.knowledge" => KnowledgeOp.Answer(r, fault),
         "shard.header" => ShardHeaderOp.Answer(r, fault),
+        "cip.replay" => ReplayOp.Answer(r, fault),
         _ => new JsonObject { ["unimplemented"] = true },
     };
 

@@ -1,8 +1,10 @@
 // The faults the reference shim can show, and where each one reaches an op. LHS server faults run through their
-// real behaviour (LhsServerBehaviour.Step on the hello), the Shard edge faults of shard.header through theirs; the CIP and Shard faults break agents and edges that
+// real behaviour (LhsServerBehaviour.Step on the hello), the Shard edge faults of shard.header
+// and the CIP replay faults of cip.replay through theirs; the CIP and Shard faults break agents and edges that
 // have no single-message entry point, so the shim applies what each stops enforcing: the rule it lets through
 // (or keeps pending), or the trust transition it never takes.
 using Conformance.Model.Cip;
+using Conformance.Reference.Cip;
 using Conformance.Reference.Faults;
 using Conformance.Reference.Shard;
 
@@ -37,6 +39,8 @@ internal static class ShimFaults
         ["shard-version-conflict-ignored"] = "shard.header",
         ["shard-rebase-ignored"] = "shard.header",
         ["shard-override-not-required"] = "shard.header",
+        ["cip-replay-accepted"] = "cip.replay",
+        ["cip-stale-accepted"] = "cip.replay",
     };
 
     /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
@@ -70,6 +74,10 @@ internal static class ShimFaults
     /// <summary>The edge a shard.header session runs: the fault's behaviour when it breaks an edge's header checks.</summary>
     public static ShardEdgeBehaviour EdgeBehaviour(Fault? f) =>
         f is not null && Supported.TryGetValue(f.Name, out var op) && op.Contains("shard.header") ? f.As(ShardEdgeBehaviour.Correct) : ShardEdgeBehaviour.Correct;
+
+    /// <summary>The agent a cip.replay scenario runs: the fault's behaviour when it breaks the agent's replay checks.</summary>
+    public static CipAgentBehaviour AgentBehaviour(Fault? f) =>
+        f is not null && Supported.TryGetValue(f.Name, out var op) && op == "cip.replay" ? f.As(CipAgentBehaviour.Correct) : CipAgentBehaviour.Correct;
 
     public static Fault? Resolve(string? name)
     {

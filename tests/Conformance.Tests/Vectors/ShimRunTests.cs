@@ -41,6 +41,8 @@ public static class ShimRunTests
         ("shard-version-conflict-ignored", "shard/header"),
         ("shard-rebase-ignored", "shard/header"),
         ("shard-override-not-required", "shard/header"),
+        ("cip-replay-accepted", "cip/replay"),
+        ("cip-stale-accepted", "cip/replay"),
     ];
 
     public static Test Tests() => TestList("vectors.shim",

@@ -28,6 +28,7 @@ public static class VectorOps
         ["cip/trust-fsm"] = ["cip.trust-fsm"],
         ["cip/knowledge"] = ["cip.knowledge"],
         ["shard/header"] = ["shard.header"],
+        ["cip/replay"] = ["cip.replay"],
     };
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
@@ -53,6 +54,8 @@ public static class VectorOps
             t.Result, ["status", "stage", "rule", "resolution"], WhenInvalid: a => SameAll(a, t.Test, "status", "rule"))],
         ("shard/header", _) => [new("shard.header", Take(t, "now", "sessionToken", "hello", "registry", "header").With("keys", t.Group.GetProperty("keys")).With("edge", t.Group.GetProperty("edge")),
             t.Result, [], WhenValid: a => EdgeOutputsMatch(a, t.Test), WhenInvalid: a => SameAll(a, t.Test, "errorCode"))],
+        ("cip/replay", _) => [new("cip.replay", ReplaySteps(t).With("agent", t.Group.GetProperty("agent")).With("replayWindowSeconds", t.Group.GetProperty("replayWindowSeconds")),
+            t.Result, ["outcome"], WhenValid: a => VerdictsMatch(a, t.Test), WhenInvalid: a => VerdictsMatch(a, t.Test))],
         _ => [],
     };
 
@@ -82,6 +85,7 @@ public static class VectorOps
             ("lhs/negotiation", "invalid") => [$"errorFrame.code = {t.Test.GetProperty("expectedError").GetProperty("code").GetString()}"],
             ("shard/header", "valid") => ["replies, effects as recorded (error detail, commit_ack registry_id and effect answers aside)"],
             ("shard/header", "invalid") => [$"errorCode = {t.Test.GetProperty("errorCode").GetString()}"],
+            ("cip/replay", _) => ["verdicts: " + string.Join(", ", t.Test.GetProperty("steps").EnumerateArray().Select(s => s.TryGetProperty("rule", out var r) ? $"dropped ({r.GetString()})" : "accepted"))],
             ("cip/knowledge", "invalid") => [$"status = {t.Test.GetProperty("status").GetString()}; rule = {t.Test.GetProperty("rule").GetString()}"],
             _ => Array.Empty<string>(),
         };
@@ -127,6 +131,30 @@ public static class VectorOps
             if ((string?)m["type"] == "commit_ack") m.Remove("registry_id");
         }
         return list;
+    }
+
+    /// <summary>The steps' inputs alone: arrival time, connection, envelope (not their verdicts).</summary>
+    private static JsonObject ReplaySteps(VectorTest t) => new()
+    {
+        ["steps"] = new JsonArray([.. t.Test.GetProperty("steps").EnumerateArray().Select(s => (JsonNode)new JsonObject
+        {
+            ["at"] = s.GetProperty("at").GetString(), ["connection"] = s.GetProperty("connection").GetInt32(), ["envelope"] = s.GetProperty("envelope").GetString(),
+        })]),
+    };
+
+    /// <summary>Every step's verdict: accepted or dropped, and for a drop the rule (its reason is prose).</summary>
+    private static string? VerdictsMatch(JsonElement answer, JsonElement test)
+    {
+        var want = test.GetProperty("steps").EnumerateArray().ToArray();
+        if (!answer.TryGetProperty("verdicts", out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != want.Length)
+            return $"no verdicts array of {want.Length} in the answer";
+        var got = v.EnumerateArray().ToArray();
+        for (var i = 0; i < want.Length; i++)
+        {
+            var names = want[i].TryGetProperty("rule", out _) ? new[] { "expected", "rule" } : ["expected"];
+            if (SameAll(got[i], want[i], names) is { } wrong) return $"verdicts[{i}].{wrong}";
+        }
+        return null;
     }
 
     private static string? MirrorMatches(JsonElement answer, JsonElement expected)
