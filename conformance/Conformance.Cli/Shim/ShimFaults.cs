@@ -6,6 +6,7 @@
 using Conformance.Model.Cip;
 using Conformance.Reference.Cip;
 using Conformance.Reference.Faults;
+using Conformance.Reference.Lhs;
 using Conformance.Reference.Shard;
 
 namespace Conformance.Cli.Shim;
@@ -41,6 +42,19 @@ internal static class ShimFaults
         ["shard-override-not-required"] = "shard.header",
         ["cip-replay-accepted"] = "cip.replay",
         ["cip-stale-accepted"] = "cip.replay",
+        ["nonce-reused"] = "lhs.transcript.server",
+        ["seal-over-wrong-bytes"] = "lhs.transcript.server",
+        ["seal-not-canonical"] = "lhs.transcript.server",
+        ["second-hello-accepted"] = "lhs.transcript.server",
+        ["invalid-thread-accepted"] = "lhs.transcript.server",
+        ["encoding-ignored"] = "lhs.transcript.server",
+        ["frame-limit-ignored"] = "lhs.transcript.server",
+        ["flow-after-error"] = "lhs.transcript.server",
+        ["telemetry-silent"] = "lhs.transcript.server",
+        ["features-not-enforced"] = "lhs.transcript.server",
+        ["text-in-flow-ignored"] = "lhs.transcript.server",
+        ["flow-rejected"] = "lhs.transcript.server",
+        ["error-without-close"] = "lhs.transcript.server",
     };
 
     /// <summary>The CIP rule a lenient-agent fault stops enforcing.</summary>
@@ -78,6 +92,10 @@ internal static class ShimFaults
     /// <summary>The agent a cip.replay scenario runs: the fault's behaviour when it breaks the agent's replay checks.</summary>
     public static CipAgentBehaviour AgentBehaviour(Fault? f) =>
         f is not null && Supported.TryGetValue(f.Name, out var op) && op == "cip.replay" ? f.As(CipAgentBehaviour.Correct) : CipAgentBehaviour.Correct;
+
+    /// <summary>The server a whole-connection transcript runs: the fault's behaviour when it breaks a server past the hello.</summary>
+    public static LhsServerBehaviour TranscriptServer(Fault? f) =>
+        f is not null && Supported.TryGetValue(f.Name, out var op) && op == "lhs.transcript.server" ? f.As(LhsServerBehaviour.Correct) : LhsServerBehaviour.Correct;
 
     public static Fault? Resolve(string? name)
     {

@@ -43,6 +43,19 @@ public static class ShimRunTests
         ("shard-override-not-required", "shard/header"),
         ("cip-replay-accepted", "cip/replay"),
         ("cip-stale-accepted", "cip/replay"),
+        ("nonce-reused", "lhs/transcripts"),
+        ("seal-over-wrong-bytes", "lhs/transcripts"),
+        ("seal-not-canonical", "lhs/transcripts"),
+        ("second-hello-accepted", "lhs/transcripts"),
+        ("invalid-thread-accepted", "lhs/transcripts"),
+        ("encoding-ignored", "lhs/transcripts"),
+        ("frame-limit-ignored", "lhs/transcripts"),
+        ("flow-after-error", "lhs/transcripts"),
+        ("telemetry-silent", "lhs/transcripts"),
+        ("features-not-enforced", "lhs/transcripts"),
+        ("text-in-flow-ignored", "lhs/transcripts"),
+        ("flow-rejected", "lhs/transcripts"),
+        ("error-without-close", "lhs/transcripts"),
     ];
 
     public static Test Tests() => TestList("vectors.shim",
@@ -82,7 +95,7 @@ public static class ShimRunTests
         }),
         TestCase("the shim refuses a fault that reaches no vector op (exit 2)", async () =>
         {
-            var r = await TestCli.RunAsync("shim", "--vectors", "--fault", "nonce-reused");
+            var r = await TestCli.RunAsync("shim", "--vectors", "--fault", "cip-no-state-signal");
             Expect.equal(r.Exit, 2, r.ToString());
             Expect.stringContains(r.Stderr, "does not reach a vector op", "says why");
         }),

@@ -29,6 +29,7 @@ public static class VectorOps
         ["cip/knowledge"] = ["cip.knowledge"],
         ["shard/header"] = ["shard.header"],
         ["cip/replay"] = ["cip.replay"],
+        ["lhs/transcripts"] = ["lhs.transcript.server", "lhs.transcript.client"],
     };
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
@@ -56,6 +57,11 @@ public static class VectorOps
             t.Result, [], WhenValid: a => EdgeOutputsMatch(a, t.Test), WhenInvalid: a => SameAll(a, t.Test, "errorCode"))],
         ("cip/replay", _) => [new("cip.replay", ReplaySteps(t).With("agent", t.Group.GetProperty("agent")).With("replayWindowSeconds", t.Group.GetProperty("replayWindowSeconds")),
             t.Result, ["outcome"], WhenValid: a => VerdictsMatch(a, t.Test), WhenInvalid: a => VerdictsMatch(a, t.Test))],
+        ("lhs/transcripts", "ServerTranscript") => [new("lhs.transcript.server",
+            Take(t, "environment", "clientEvents").With(t.Group, "serverCapabilities", "serverPrivateSeed", "sessionLifetimeSeconds", "environmentStart"),
+            t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
+        ("lhs/transcripts", "ClientTranscript") => [new("lhs.transcript.client", Take(t, "clientConfig", "serverEvents"),
+            t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
         _ => [],
     };
 
@@ -86,6 +92,8 @@ public static class VectorOps
             ("shard/header", "valid") => ["replies, effects as recorded (error detail, commit_ack registry_id and effect answers aside)"],
             ("shard/header", "invalid") => [$"errorCode = {t.Test.GetProperty("errorCode").GetString()}"],
             ("cip/replay", _) => ["verdicts: " + string.Join(", ", t.Test.GetProperty("steps").EnumerateArray().Select(s => s.TryGetProperty("rule", out var r) ? $"dropped ({r.GetString()})" : "accepted"))],
+            ("lhs/transcripts", "valid") => ["actions as `expected`" + (t.Test.TryGetProperty("expectedStart", out _) ? ", startActions as `expectedStart`" : "")],
+            ("lhs/transcripts", "invalid") => [$"actions as `expected`; errorCode = {t.Test.GetProperty("expectedError").GetProperty("code").GetString()}"],
             ("cip/knowledge", "invalid") => [$"status = {t.Test.GetProperty("status").GetString()}; rule = {t.Test.GetProperty("rule").GetString()}"],
             _ => Array.Empty<string>(),
         };
@@ -157,6 +165,49 @@ public static class VectorOps
         return null;
     }
 
+    /// <summary>
+    /// A transcript's actions, event by event (and the client's start), as the vector's header says to compare them:
+    /// text frames as JSON values, an error frame by step and code only; every other action exactly.
+    /// </summary>
+    private static string? ActionsMatch(JsonElement answer, JsonElement test)
+    {
+        var pairs = new List<(string Got, string Want)> { ("actions", "expected") };
+        if (test.TryGetProperty("expectedStart", out _)) pairs.Add(("startActions", "expectedStart"));
+        foreach (var (got, want) in pairs)
+        {
+            if (!answer.TryGetProperty(got, out var g) || g.ValueKind != JsonValueKind.Array) return $"no {got} array in the answer";
+            var (a, b) = (ComparableActions(JsonNode.Parse(g.GetRawText())!), ComparableActions(JsonNode.Parse(test.GetProperty(want).GetRawText())!));
+            if (!JsonNode.DeepEquals(a, b)) return $"{got} = {Clip(a.ToJsonString())}, expected {Clip(b.ToJsonString())}";
+        }
+        return null;
+    }
+
+    /// <summary>Text frames parsed (an error frame cut to step and code); lists of actions nest one level for per-event lists.</summary>
+    private static JsonNode ComparableActions(JsonNode node)
+    {
+        if (node is JsonArray list)
+        {
+            for (var i = 0; i < list.Count; i++) list[i] = list[i] is { } item ? ComparableActions(item.DeepClone()) : null;
+            return list;
+        }
+        if (node is JsonObject o && (string?)o["type"] == "text" && o["text"]?.GetValue<string>() is { } text)
+        {
+            JsonNode? frame;
+            try { frame = JsonNode.Parse(text); }
+            catch (JsonException) { return o; }
+            if (frame is JsonObject f && (string?)f["step"] == "error") frame = new JsonObject { ["step"] = "error", ["code"] = f["code"]?.DeepClone() };
+            return new JsonObject { ["type"] = "text", ["json"] = frame };
+        }
+        return node;
+    }
+
+    private static string? ExpectedErrorMatches(JsonElement answer, JsonElement test)
+    {
+        var want = test.GetProperty("expectedError").GetProperty("code").GetString();
+        var got = answer.TryGetProperty("errorCode", out var c) ? c.GetRawText() : null;
+        return got == JsonSerializer.Serialize(want) ? null : $"errorCode = {got ?? "(none)"}, expected \"{want}\"";
+    }
+
     private static string? MirrorMatches(JsonElement answer, JsonElement expected)
     {
         if (!answer.TryGetProperty("mirror", out var mirror) || mirror.ValueKind != JsonValueKind.Object) return "no mirror object in the answer";
@@ -183,6 +234,12 @@ public static class VectorOps
     /// <summary>Adds the test's field <paramref name="name"/> when the test has it (inputs some tests leave out).</summary>
     private static JsonObject WithOptional(this JsonObject o, VectorTest t, string name) =>
         t.Test.TryGetProperty(name, out var v) ? o.With(name, v) : o;
+
+    private static JsonObject With(this JsonObject o, JsonElement group, params string[] names)
+    {
+        foreach (var n in names) o.With(n, group.GetProperty(n));
+        return o;
+    }
 
     private static JsonObject With(this JsonObject o, string name, JsonElement value)
     {
