@@ -20,7 +20,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
         "jcs.canonicalize", "ed25519.sign", "ed25519.verify", "lhs.negotiate", "lhs.seal.verify",
         "merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id", "cip.envelope.verify",
         "cip.trust-fsm", "cip.knowledge", "shard.header", "cip.replay",
-        "lhs.transcript.server", "lhs.transcript.client",
+        "lhs.transcript.server", "lhs.transcript.client", "shard.transcript",
     ];
 
     // The seal key is never used by a hello; the model's server config needs one.
@@ -47,6 +47,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
         "cip.replay" => ReplayOp.Answer(r, fault),
         "lhs.transcript.server" => LhsTranscriptOps.Server(r, fault),
         "lhs.transcript.client" => LhsTranscriptOps.Client(r),
+        "shard.transcript" => ShardTranscriptOp.Answer(r, fault),
         _ => new JsonObject { ["unimplemented"] = true },
     };
 

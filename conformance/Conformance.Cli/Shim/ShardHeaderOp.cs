@@ -15,7 +15,7 @@ internal static class ShardHeaderOp
 {
     public static JsonObject Answer(JsonElement r, Fault? fault)
     {
-        var behaviour = ShimFaults.EdgeBehaviour(fault);
+        var behaviour = ShimFaults.EdgeBehaviour(fault, "shard.header");
         var registry = new MemoryRegistry();
         registry.Restore(JsonNode.Parse(r.GetProperty("registry").GetRawText())!.AsObject());
         var token = r.GetProperty("sessionToken").GetString()!;

@@ -40,6 +40,16 @@ internal static class ShimFaults
         ["shard-version-conflict-ignored"] = "shard.header",
         ["shard-rebase-ignored"] = "shard.header",
         ["shard-override-not-required"] = "shard.header",
+        ["shard-tampered-chunk-taken"] = "shard.transcript",
+        ["shard-late-chunk-acked"] = "shard.transcript",
+        ["shard-final-hash-unchecked"] = "shard.transcript",
+        ["shard-commits-partially"] = "shard.transcript",
+        ["shard-resume-forgets"] = "shard.transcript",
+        ["shard-deletes-on-rollback"] = "shard.transcript",
+        ["shard-no-rollback-audit"] = "shard.transcript",
+        ["shard-order-unchecked"] = "shard.transcript",
+        ["shard-no-commit-ack"] = "shard.transcript",
+        ["shard-lowest-version"] = "shard.transcript",
         ["cip-replay-accepted"] = "cip.replay",
         ["cip-stale-accepted"] = "cip.replay",
         ["nonce-reused"] = "lhs.transcript.server",
@@ -85,9 +95,9 @@ internal static class ShimFaults
         _ => null,
     };
 
-    /// <summary>The edge a shard.header session runs: the fault's behaviour when it breaks an edge's header checks.</summary>
-    public static ShardEdgeBehaviour EdgeBehaviour(Fault? f) =>
-        f is not null && Supported.TryGetValue(f.Name, out var op) && op.Contains("shard.header") ? f.As(ShardEdgeBehaviour.Correct) : ShardEdgeBehaviour.Correct;
+    /// <summary>The edge <paramref name="op"/> (shard.header or shard.transcript) runs: the fault's behaviour when it is that op's fault.</summary>
+    public static ShardEdgeBehaviour EdgeBehaviour(Fault? f, string op) =>
+        f is not null && Supported.TryGetValue(f.Name, out var its) && its == op ? f.As(ShardEdgeBehaviour.Correct) : ShardEdgeBehaviour.Correct;
 
     /// <summary>The agent a cip.replay scenario runs: the fault's behaviour when it breaks the agent's replay checks.</summary>
     public static CipAgentBehaviour AgentBehaviour(Fault? f) =>

@@ -30,6 +30,7 @@ public static class VectorOps
         ["shard/header"] = ["shard.header"],
         ["cip/replay"] = ["cip.replay"],
         ["lhs/transcripts"] = ["lhs.transcript.server", "lhs.transcript.client"],
+        ["shard/transcripts"] = ["shard.transcript"],
     };
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
@@ -62,6 +63,8 @@ public static class VectorOps
             t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
         ("lhs/transcripts", "ClientTranscript") => [new("lhs.transcript.client", Take(t, "clientConfig", "serverEvents"),
             t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
+        ("shard/transcripts", _) => [new("shard.transcript", ShardSteps(t).With(t.Group, "keys", "edge"), t.Result, ["registryAfter", "refusals"],
+            WhenValid: a => ShardStepsMatch(a, t.Test), WhenInvalid: a => ShardStepsMatch(a, t.Test) ?? SameAll(a, t.Test, "refusals"))],
         _ => [],
     };
 
@@ -94,6 +97,8 @@ public static class VectorOps
             ("cip/replay", _) => ["verdicts: " + string.Join(", ", t.Test.GetProperty("steps").EnumerateArray().Select(s => s.TryGetProperty("rule", out var r) ? $"dropped ({r.GetString()})" : "accepted"))],
             ("lhs/transcripts", "valid") => ["actions as `expected`" + (t.Test.TryGetProperty("expectedStart", out _) ? ", startActions as `expectedStart`" : "")],
             ("lhs/transcripts", "invalid") => [$"actions as `expected`; errorCode = {t.Test.GetProperty("expectedError").GetProperty("code").GetString()}"],
+            ("shard/transcripts", _) => ["every step's edge replies and effects as recorded (error detail, commit_ack registry_id and effect answers aside)"
+                + (call.Expect == "invalid" ? $"; refusals = {Compact(t.Test.GetProperty("refusals"))}" : "")],
             ("cip/knowledge", "invalid") => [$"status = {t.Test.GetProperty("status").GetString()}; rule = {t.Test.GetProperty("rule").GetString()}"],
             _ => Array.Empty<string>(),
         };
@@ -117,9 +122,9 @@ public static class VectorOps
     /// An edge's replies and registry effects as recorded, leaving out what another implementation may word or number
     /// its own way: an error message's detail (prose), a commit_ack's registry_id and the registry's answers to effects.
     /// </summary>
-    private static string? EdgeOutputsMatch(JsonElement answer, JsonElement test)
+    private static string? EdgeOutputsMatch(JsonElement answer, JsonElement test, string replies = "replies")
     {
-        foreach (var name in new[] { "replies", "effects" })
+        foreach (var name in new[] { replies, "effects" })
         {
             if (!answer.TryGetProperty(name, out var got) || got.ValueKind != JsonValueKind.Array) return $"no {name} array in the answer";
             var (g, w) = (Comparable(got), Comparable(test.GetProperty(name)));
@@ -206,6 +211,40 @@ public static class VectorOps
         var want = test.GetProperty("expectedError").GetProperty("code").GetString();
         var got = answer.TryGetProperty("errorCode", out var c) ? c.GetRawText() : null;
         return got == JsonSerializer.Serialize(want) ? null : $"errorCode = {got ?? "(none)"}, expected \"{want}\"";
+    }
+
+    /// <summary>
+    /// A Shard transcript's inputs: the clock, the registry before, each step's connection, time and what the node sent;
+    /// and the session tokens the edge is to issue, in order (its random draws: the hello_acks' tokens, which the node's
+    /// later messages carry), since the vector's headers and chunks are signed over them.
+    /// </summary>
+    private static JsonObject ShardSteps(VectorTest t)
+    {
+        var steps = t.Test.GetProperty("steps").EnumerateArray().ToArray();
+        var tokens = steps.SelectMany(s => s.GetProperty("edge").EnumerateArray())
+            .Where(w => w.TryGetProperty("message", out var m) && m.GetProperty("type").GetString() == "hello_ack")
+            .Select(w => (JsonNode)w.GetProperty("message").GetProperty("session_token").GetString()!);
+        return new JsonObject
+        {
+            ["now"] = t.Test.GetProperty("now").GetString(),
+            ["registryBefore"] = JsonNode.Parse(t.Test.GetProperty("registryBefore").GetRawText()),
+            ["sessionTokens"] = new JsonArray([.. tokens]),
+            ["steps"] = new JsonArray([.. steps.Select(s => (JsonNode)new JsonObject
+            {
+                ["connection"] = s.GetProperty("connection").GetInt32(), ["at"] = s.GetProperty("at").GetString(), ["node"] = JsonNode.Parse(s.GetProperty("node").GetRawText()),
+            })]),
+        };
+    }
+
+    private static string? ShardStepsMatch(JsonElement answer, JsonElement test)
+    {
+        var want = test.GetProperty("steps").EnumerateArray().ToArray();
+        if (!answer.TryGetProperty("steps", out var s) || s.ValueKind != JsonValueKind.Array || s.GetArrayLength() != want.Length)
+            return $"no steps array of {want.Length} in the answer";
+        var got = s.EnumerateArray().ToArray();
+        for (var i = 0; i < want.Length; i++)
+            if (EdgeOutputsMatch(got[i], want[i], "edge") is { } wrong) return $"steps[{i}].{wrong}";
+        return null;
     }
 
     private static string? MirrorMatches(JsonElement answer, JsonElement expected)
