@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
 using Conformance.Model.Env;
 using Conformance.Model.Ltp;
+using Conformance.Suite.Vectors.Cip;
 
 namespace Conformance.Tests.Model;
 
@@ -49,44 +50,18 @@ internal static class CipKit
         return CipSigning.Sign(o, signer ?? from.Key);
     }
 
-    /// <summary>A JSON object text edited (after signing: the signature no longer covers the edit).</summary>
-    public static string Edit(string json, Action<JsonObject> edit)
-    {
-        var o = JsonNode.Parse(json)!.AsObject();
-        edit(o);
-        return o.ToJsonString();
-    }
+    // JSON editing and the HELLO payload are the vector generator's (one implementation of each).
+    public static string Edit(string json, Action<JsonObject> edit) => CipVectorKit.Edit(json, edit);
 
-    /// <summary>The object at a dotted path ("" is the root).</summary>
-    public static JsonObject At(JsonObject root, string path) =>
-        path.Length == 0 ? root : path.Split('.').Aggregate(root, (o, name) => o[name]!.AsObject());
+    public static JsonObject At(JsonObject root, string path) => CipVectorKit.At(root, path);
 
-    /// <summary>Sets (or, with <paramref name="remove"/>, removes) the member at a dotted path such as "state.lri".</summary>
-    public static void Set(JsonObject root, string path, JsonNode? value, bool remove = false)
-    {
-        var dot = path.LastIndexOf('.');
-        var parent = At(root, dot < 0 ? "" : path[..dot]);
-        var name = path[(dot + 1)..];
-        if (remove) parent.Remove(name); else parent[name] = value;
-    }
+    public static void Set(JsonObject root, string path, JsonNode? value, bool remove = false) => CipVectorKit.Set(root, path, value, remove);
 
     public static JsonArray Arr(params string[] items) => CipCompose.Array(items);
 
     // ---- payloads (cip.md §3) --------------------------------------------------------------------------------------
 
-    public static JsonObject Hello(byte[] nonce, byte[] challenge, byte[]? response = null)
-    {
-        var p = new JsonObject
-        {
-            ["protocols"] = Arr("cip/1.0"),
-            ["capabilities"] = Arr("state_exchange", "knowledge_exchange", "dmp_trace"),
-            ["session_nonce"] = Convert.ToBase64String(nonce),
-            ["challenge"] = Convert.ToBase64String(challenge),
-            ["features"] = new JsonObject { ["supports_mesh"] = true, ["supports_multiplex"] = true },
-        };
-        if (response is not null) p["challenge_response"] = Convert.ToBase64String(response);
-        return p;
-    }
+    public static JsonObject Hello(byte[] nonce, byte[] challenge, byte[]? response = null) => CipVectorKit.Hello(nonce, challenge, response);
 
     public static JsonObject Intent(string goal = "ask", string topic = "trust", string priority = "normal") =>
         new() { ["goal"] = goal, ["topic"] = topic, ["priority"] = priority, ["context"] = "model test" };

@@ -8,7 +8,7 @@ using Conformance.Suite.Vectors.Ltp;
 
 namespace Conformance.Suite.Vectors.Cip;
 
-internal static class CipVectorKit
+public static class CipVectorKit
 {
     /// <summary>An identity whose key seed is SHA-256 of "vectors/cip/" + label (TestKeys.FromLabel): published, never secret.</summary>
     public static CipIdentity Identity(string agentId, string label) => new(agentId, TestKeys.FromLabel("vectors/cip/" + label));
