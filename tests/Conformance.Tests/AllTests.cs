@@ -14,6 +14,7 @@ public static class AllTests
         Model.CipEnvelopeTests.Tests(),
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
+        Model.ShardEdgeTests.Tests(),
         Reports.ReportWriterTests.Tests(),
         Reports.ReportSchemaTests.Tests(),
         Reports.BrowserTests.Tests(),

@@ -16,6 +16,7 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     private readonly string _store;
     private readonly Func<ShardEdgeBehaviour> _behaviour;
     private ShardEdgeHost _host = null!;
+    private WebSocketObservations _observations = null!;
 
     private EmbeddedShardEdge(string store, Func<ShardEdgeBehaviour> behaviour)
     {
@@ -26,7 +27,7 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     public string Adapter => "websocket";
     public string Describe => "embedded reference edge " + _host.Url;
     public byte[] ServerKey => [];
-    public IObservationSource? Observations => null;
+    public IObservationSource? Observations => _observations;
     public ShardEdgeHost Host => _host;
 
     /// <summary>The reference edge's configuration: trusts the suite's CCML node key and authority.</summary>
@@ -37,6 +38,7 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
         var dir = store ?? Directory.CreateTempSubdirectory("conformance-registry-").FullName;
         var edge = new EmbeddedShardEdge(dir, behaviour);
         edge._host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri("ws://127.0.0.1:0/shard"), dir, ReferenceConfig()) { Behaviour = behaviour });
+        edge._observations = await WebSocketObservations.ConnectAsync(edge._host.ObserveUrl, TimeSpan.FromSeconds(5));
         return edge;
     }
 
@@ -46,12 +48,15 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     public async Task RestartAsync()
     {
         var port = _host.Url.Port;
+        await _observations.DisposeAsync();
         await _host.DisposeAsync();
         _host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri($"ws://127.0.0.1:{port}/shard"), _store, ReferenceConfig()) { Behaviour = _behaviour });
+        _observations = await WebSocketObservations.ConnectAsync(_host.ObserveUrl, TimeSpan.FromSeconds(5));
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _observations.DisposeAsync();
         await _host.DisposeAsync();
         try { Directory.Delete(_store, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -20,7 +20,7 @@ internal static class S4_3_Resume
                 var p = w.NewPayload(w.NewShardId(), "v1.0.0", null, 500, 3000);
                 var token = await HalfUpload(w, p, 3);
                 if (token is null) return w.Checks.Verdict();
-                await w.UntouchedAfterDrop(p.ShardId, null, []);
+                await w.UntouchedAfterDrop(token, p.ShardId, null, []);
                 await ResumeAndFinish(w, p, token, Resume);
                 return w.Checks.Verdict();
             });

@@ -68,7 +68,7 @@ public static class ShardEdge
     public static EdgeStep Step(ShardEdgeState s, EdgeInput input, ShardEdgeConfig cfg, IModelEnvironment env) => (s.Phase, input) switch
     {
         (EdgePhase.Closed, _) => new(s, []),
-        (_, EdgeInput.Closed) => new(s with { Phase = EdgePhase.Closed }, []),
+        (_, EdgeInput.Closed) => Dropped(s),
         (EdgePhase.AwaitShardFacts, EdgeInput.ShardLooked l) => Verify(s, l.Facts, cfg, env),
         (EdgePhase.AwaitQueryFacts, EdgeInput.ShardLooked l) => new(s with { Phase = s.ReturnTo }, [Send(RegistryState(l.Facts))]),
         (EdgePhase.AwaitSessionFacts, EdgeInput.SessionLooked l) => Resume(s, l.Facts, cfg, env),
@@ -245,6 +245,15 @@ public static class ShardEdge
         return new(s with { Phase = EdgePhase.Committing },
             [.. before, new EdgeOutput.Commit(s.Token!, h.ShardId, h.VersionId, s.Canonical, Convert.ToHexStringLower(root), ShardMessages.Write(provenance), h.Size)]);
     }
+
+    /// <summary>
+    /// The connection went away. A session mid-transfer stays open for resume (§4.3) and nothing is committed; the
+    /// observation tells a tester the edge has seen the drop, so it can read the registry without guessing a delay.
+    /// </summary>
+    private static EdgeStep Dropped(ShardEdgeState s) =>
+        new(s with { Phase = EdgePhase.Closed }, s is { Phase: EdgePhase.Receiving, Token: { } token }
+            ? [Observe("shard.session.detached", new JsonObject { ["session_token"] = token, ["received"] = s.Chunks.Count })]
+            : []);
 
     private static EdgeStep Committed(ShardEdgeState s, string registryId) =>
         new(s with { Phase = EdgePhase.Done },

@@ -68,8 +68,9 @@ public static class FaultDetectionTests
         var serve = TestCli.Start("serve", "--spec", "shard", "--listen", "ws://127.0.0.1:0/shard", "--store", TestCli.TempDir("store"), "--fault", f.Name);
         try
         {
-            var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30), "Shard reference edge listening on");
-            var r = await TestCli.RunAsync("run", "--spec", "shard", "--target", info["Shard reference edge listening on"], "--timeout-ms", Timeout);
+            var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30), "Shard reference edge listening on", "observation channel:");
+            var r = await TestCli.RunAsync("run", "--spec", "shard", "--target", info["Shard reference edge listening on"], "--observe", info["observation channel:"],
+                "--timeout-ms", Timeout);
             Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
         }

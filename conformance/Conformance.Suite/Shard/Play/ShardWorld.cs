@@ -56,11 +56,20 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
     }
 
     /// <summary>
-    /// After a dropped connection the edge learns of the drop asynchronously, so a partial commit may land a moment after a
-    /// first clean read. Reads the registry several times over a settle window (about a second) and reports the first change.
+    /// After a dropped connection the edge learns of the drop asynchronously, so a partial commit may land after a first
+    /// clean read. With an observation channel the suite waits for the edge's <c>shard.session.detached</c> for the token
+    /// (an edge that commits instead never sends it, and is read after <see cref="DropNotice"/>); without one it reads the
+    /// registry several times over a settle window (about a second) and reports the first change.
     /// </summary>
-    public async Task UntouchedAfterDrop(string shardId, string? canonical, string[] versions, string requirement = Atomic)
+    public async Task UntouchedAfterDrop(string token, string shardId, string? canonical, string[] versions, string requirement = Atomic)
     {
+        if (ctx.Server?.Observations is { } observations)
+        {
+            await observations.WaitForAsync(o => o.Name == "shard.session.detached" && o.Data.ValueKind == JsonValueKind.Object
+                && o.Data.TryGetProperty("session_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == token, DropNotice, ctx.Cancel);
+            await Untouched(shardId, canonical, versions, requirement, "after the drop");
+            return;
+        }
         foreach (var wait in SettleReads)
         {
             await Task.Delay(wait);
@@ -71,6 +80,7 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
         }
     }
 
+    private static readonly TimeSpan DropNotice = TimeSpan.FromSeconds(5);
     private static readonly int[] SettleReads = [0, 150, 300, 550];
 
     public static (string? Canonical, (string Version, string Status)[] Versions) Versions(Reply r)
