@@ -20,6 +20,7 @@ public sealed class StdioProcess : IAsyncDisposable
     private readonly Task _stderrPump;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<long> _abandoned = [];
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly int _maxLineBytes;
     private long _nextId;
     private bool _ended;
@@ -58,6 +59,12 @@ public sealed class StdioProcess : IAsyncDisposable
     public bool HasExited
     {
         get { try { return _process.HasExited; } catch (InvalidOperationException) { return true; } }
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for the process to exit (so its exit code can be quoted).</summary>
+    public async Task WaitExitAsync(TimeSpan wait)
+    {
+        try { await _process.WaitForExitAsync().WaitAsync(wait); } catch (TimeoutException) { }
     }
 
     public string ExitDescription()
@@ -135,6 +142,37 @@ public sealed class StdioProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Every line the shim writes, for a reader that dispatches them itself (protocol 2). Use either this or
+    /// <see cref="RequestAsync"/>, never both on one process.</summary>
+    public ChannelReader<LineEvent> Lines => _lines.Reader;
+
+    /// <summary>Writes one line to stdin, serialised with other writers; false when the shim does not take it within
+    /// <paramref name="timeout"/> or is gone.</summary>
+    public async Task<bool> WriteLineAsync(string line, TimeSpan timeout)
+    {
+        if (_ended) return false;
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _writeLock.WaitAsync(deadline.Token);
+            try
+            {
+                var stdin = _process.StandardInput.BaseStream;
+                await stdin.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), deadline.Token).AsTask().WaitAsync(deadline.Token);
+                await stdin.FlushAsync(deadline.Token).WaitAsync(deadline.Token);
+                return true;
+            }
+            finally { _writeLock.Release(); }
+        }
+        catch (OperationCanceledException)
+        {
+            // An abandoned write may still complete later: nothing more may be written after it.
+            _ended = true;
+            return false;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { return false; }
+    }
+
     private static (JsonElement Body, string? Problem, long? Id) Parse(string text)
     {
         try
@@ -190,5 +228,6 @@ public sealed class StdioProcess : IAsyncDisposable
         try { await Task.WhenAll(_stdoutPump, _stderrPump).WaitAsync(TimeSpan.FromSeconds(2)); } catch (TimeoutException) { }
         _process.Dispose();
         _stop.Dispose();
+        _writeLock.Dispose();
     }
 }

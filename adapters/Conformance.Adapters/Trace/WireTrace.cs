@@ -51,6 +51,16 @@ public sealed class WireTrace(int head = WireTrace.DefaultHead, int tail = WireT
 
     public void Note(string note) => Add(Direction.Local, FrameKind.Note, [], 0, note);
 
+    /// <summary>The first feature the IUT declared unimplemented during this case (stdio shims), or null.</summary>
+    public string? Unimplemented { get; private set; }
+
+    /// <summary>Records that the IUT declared <paramref name="feature"/> unimplemented: the case cannot `fail` on it.</summary>
+    public void MarkUnimplemented(string feature)
+    {
+        lock (_gate) Unimplemented ??= feature;
+        Note($"the IUT declared \"{feature}\" unimplemented");
+    }
+
     /// <summary>The entries kept, with one note where entries were elided.</summary>
     public IReadOnlyList<TraceEntry> Snapshot()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Conformance.Adapters.Stdio;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Ltp;
 using Conformance.Reference.Faults;
@@ -28,7 +29,14 @@ internal static class RunCommand
         if (args.Contains("--vectors")) return await VectorRunCommand.ExecuteAsync(args, stdout, stderr, cancel);
         var a = new Args(args, Flags);
         var specText = a.Get("spec");
-        var target = a.Uri("target", "ws", "wss");
+        StdioCommand? stdio = null;
+        if (a.Get("target") is { } t && t.StartsWith(StdioCommand.Scheme, StringComparison.Ordinal))
+        {
+            try { stdio = StdioCommand.Parse(t); }
+            catch (FormatException e) { throw new UsageException($"--target: {e.Message}"); }
+        }
+        var target = stdio is null ? a.Uri("target", "ws", "wss") : null;
+        var viaStdio = RunStdio.ViaStdio(a.Get("adapter"));
         var listen = a.Uri("listen", "ws");
         var observe = a.Uri("observe", "ws", "wss");
         var keyText = a.Get("server-key");
@@ -52,19 +60,21 @@ internal static class RunCommand
         string[] specs = specText switch
         {
             // A fault belongs to one spec; --role names LHS and Shard roles (with an external IUT, LHS as before).
-            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null ? ["lhs"] : ["lhs", "shard"] : Implemented,
+            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null || stdio is not null ? ["lhs"] : ["lhs", "shard"] : Implemented,
             _ when Implemented.Contains(specText) => [specText],
             _ => throw new UsageException($"unknown spec \"{specText}\" (available: {string.Join(", ", Implemented)})"),
         };
         if (fault is not null && !specs.Contains(fault.Spec)) throw new UsageException($"fault {fault.Name} breaks the {fault.Spec} reference, not {string.Join("/", specs)}");
-        if ((target is not null || listen is not null) && specs.Length != 1) throw new UsageException("--target and --listen test one spec: give --spec");
+        if ((target is not null || listen is not null || stdio is not null) && specs.Length != 1) throw new UsageException("--target and --listen test one spec: give --spec");
+        if (stdio is not null && (listen is not null || observe is not null)) throw new UsageException("a stdio target carries its connections and observations itself: no --listen or --observe");
+        if (viaStdio && (target is not null || listen is not null || stdio is not null)) throw new UsageException("--adapter stdio runs the reference implementations as shims; an external shim is --target \"stdio:COMMAND\"");
         var cip = specs.Contains("cip");
         if (cip && (listen is not null || roleText is not null)) throw new UsageException("a CIP IUT is an agent: test it with --spec cip --target");
-        if (agentId is not null && !(cip && target is not null)) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
+        if (agentId is not null && !(cip && (target is not null || stdio is not null))) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
 
         IutRole[] roles = roleText switch
         {
-            null => target is not null ? [IutRole.Server] : listen is not null ? [IutRole.Client] : [IutRole.Server, IutRole.Client],
+            null => target is not null || stdio is not null ? [IutRole.Server] : listen is not null ? [IutRole.Client] : [IutRole.Server, IutRole.Client],
             "server" => [IutRole.Server],
             "client" => [IutRole.Client],
             _ => throw new UsageException("--role must be server or client"),
@@ -72,8 +82,8 @@ internal static class RunCommand
         if (cip) roles = specs.Length == 1 ? [IutRole.Agent] : [.. roles, IutRole.Agent];
         if (target is not null && roles.Contains(IutRole.Client)) throw new UsageException("--target tests a server IUT; a client IUT connects to --listen");
         if (listen is not null && roles.Contains(IutRole.Server)) throw new UsageException("--listen waits for a client IUT: use it with --role client");
-        if (fault is not null && (target is not null || listen is not null)) throw new UsageException("--fault breaks the embedded reference; it cannot apply to an external IUT");
-        if (keyText is not null && target is null) throw new UsageException("--server-key is for an external IUT (--target)");
+        if (fault is not null && (target is not null || listen is not null || stdio is not null)) throw new UsageException("--fault breaks the embedded reference; it cannot apply to an external IUT");
+        if (keyText is not null && target is null && stdio is null) throw new UsageException("--server-key is for an external IUT (--target)");
         if (observe is not null && target is null) throw new UsageException("--observe is for an external IUT (--target)");
         byte[] iutKey = [];
         if (target is not null && specs[0] != "shard")
@@ -121,6 +131,21 @@ internal static class RunCommand
                 IServerTarget? server = null;
                 IClientTarget? client = null;
                 IAgentTarget? agent = null;
+                // A stdio IUT (external, or the reference as a shim): one shim process per spec and role.
+                if (stdio is not null || viaStdio)
+                {
+                    foreach (var role in new[] { IutRole.Server, IutRole.Client, IutRole.Agent }.Where(Plays))
+                    {
+                        string? store = null;
+                        if (viaStdio && spec == "shard" && role == IutRole.Server) store = resources.Add(new TempDirectory("conformance-registry-")).Path;
+                        var shim = resources.Add(await RunStdio.StartAsync(stdio ?? RunStdio.Reference(spec, role, fault, seed, store), spec, role, keyText, agentId, step));
+                        if (role == IutRole.Server) server = (IServerTarget)shim;
+                        else if (role == IutRole.Client) client = (IClientTarget)shim;
+                        else agent = (IAgentTarget)shim;
+                    }
+                }
+                else
+                {
                 if (Plays(IutRole.Server))
                 {
                     if (target is not null)
@@ -158,6 +183,7 @@ internal static class RunCommand
                         agent = new WebSocketAgentTarget(target, agentId!, iutKey, observations);
                     }
                 }
+                }
                 bySpec[spec] = new Targets(server, client, agent);
             }
         }
@@ -176,7 +202,7 @@ internal static class RunCommand
             cancel, c => progress.Starting(c.Id));
         progress.Done();
         var manifest = new RunManifest("conformance", Version(), Commit(), specs, [.. roles.Select(r => r.Name())],
-            "websocket", described, seed, (int)step.TotalMilliseconds,
+            stdio is not null || viaStdio ? "stdio" : "websocket", described, seed, (int)step.TotalMilliseconds,
             fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args)
         {
             RunId = settings.RunId,
@@ -284,6 +310,17 @@ internal static class RunCommand
         public async ValueTask DisposeAsync()
         {
             for (var i = _items.Count - 1; i >= 0; i--) await _items[i].DisposeAsync();
+        }
+    }
+
+    /// <summary>A temporary directory removed when the run ends (a stdio reference edge's registry).</summary>
+    private sealed class TempDirectory(string prefix) : IAsyncDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+        public ValueTask DisposeAsync()
+        {
+            try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            return ValueTask.CompletedTask;
         }
     }
 

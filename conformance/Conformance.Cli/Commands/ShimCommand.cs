@@ -1,9 +1,11 @@
 // `conformance shim --vectors [--fault NAME]`: the reference shim (adapters/SHIM.md) on stdin/stdout, so
 // `run --vectors --target "stdio:dotnet conformance.dll shim --vectors"` checks the model against the vectors —
-// and, with a fault, shows the suite catching it.
+// and, with a fault, shows the suite catching it. `conformance shim --spec S --role R` is a reference implementation
+// as a protocol 2 shim (Shim/Conversation/).
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Cli.Shim;
+using Conformance.Cli.Shim.Conversation;
 
 namespace Conformance.Cli.Commands;
 
@@ -12,7 +14,8 @@ internal static class ShimCommand
     public static async Task<int> ExecuteAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         var a = new Args(args, new HashSet<string> { "vectors" });
-        if (!a.Flag("vectors")) throw new UsageException("shim needs --vectors (the only shim protocol so far: adapters/SHIM.md)");
+        if (a.Get("spec") is not null) return await ShimConversation.ExecuteAsync(a, stdin, stdout, stderr);
+        if (!a.Flag("vectors")) throw new UsageException("shim needs --vectors (protocol 1) or --spec lhs|shard|cip [--role ...] (protocol 2): adapters/SHIM.md");
         var fault = ShimFaults.Resolve(a.Get("fault"));
         a.RejectUnknown();
         using var shim = new ReferenceShim(fault);

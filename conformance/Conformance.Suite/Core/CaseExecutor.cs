@@ -1,5 +1,6 @@
 // Runs one case under its budget and turns its verdict into an outcome. This is the only place outcomes are decided.
 using System.Diagnostics;
+using Conformance.Adapters.Stdio;
 using Conformance.Adapters.WebSockets;
 using Conformance.Reports.Model;
 
@@ -17,6 +18,7 @@ public static class CaseExecutor
         Verdict? verdict = null;
         string? error = null;
         var overran = false;
+        string? hung = null;
         var run = Task.Run(() => def.Run(ctx), cts.Token);
         if (await Task.WhenAny(run, Task.Delay(budget, cancel)) != run)
         {
@@ -29,11 +31,17 @@ public static class CaseExecutor
         {
             try { verdict = await run; }
             catch (IutUnreachableException e) { error = "the IUT could not be reached: " + e.Message; }
+            catch (IutUnimplementedException e) { ctx.Trace.MarkUnimplemented(e.Feature); }
+            catch (ShimTimeoutException e) { hung = e.Message; ctx.Trace.Note(e.Message); }
             catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; ctx.Trace.Note("suite error: " + e); }
         }
         await ctx.DisposeAsync();
         var checks = verdict?.Checks.Select(c => ToResult(c, catalog)).ToArray() ?? [];
-        var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget);
+        var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget, hung);
+        // An IUT that declared a feature unimplemented (stdio shims) is never failed on it: whatever went wrong after
+        // that declaration is the missing feature's doing. A pass stays a pass.
+        if (ctx.Trace.Unimplemented is { } feature && outcome != Outcome.Pass)
+            (outcome, summary) = (Outcome.Unimplemented, $"the IUT declared \"{feature}\" unimplemented");
         return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
             CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1))
         { Sanity = def.SanityRun };
@@ -51,9 +59,10 @@ public static class CaseExecutor
     public static Level CaseLevel(CaseDef def, Catalog catalog) =>
         def.Requirements.Select(r => catalog.Get(r).Level).DefaultIfEmpty(Level.Model).Min();
 
-    private static (Outcome, string) Decide(CaseDef def, Verdict? verdict, CheckResult[] checks, string? error, bool overran, TimeSpan budget)
+    private static (Outcome, string) Decide(CaseDef def, Verdict? verdict, CheckResult[] checks, string? error, bool overran, TimeSpan budget, string? hung)
     {
         if (overran) return (Outcome.Timeout, $"the case did not finish within its budget of {budget.TotalMilliseconds:0} ms");
+        if (hung is not null) return (Outcome.Timeout, hung);
         if (error is not null) return (Outcome.Error, error);
         var stray = checks.FirstOrDefault(c => !def.Requirements.Contains(c.Requirement));
         if (stray is not null) return (Outcome.Error, $"suite defect: check cites {stray.Requirement}, which the case does not declare");

@@ -16,22 +16,53 @@ public interface IObservationSource
     Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel);
 }
 
+/// <summary>Observations received so far, and waiting for one: what every observation channel shares.</summary>
+public sealed class ObservationLog(string describe) : IObservationSource
+{
+    /// <summary>How many observations are kept; older ones are dropped (a case waits for recent ones).</summary>
+    public const int Capacity = 4096;
+
+    private readonly ConcurrentQueue<Observation> _seen = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public string Describe => describe;
+
+    public void Add(Observation o)
+    {
+        _seen.Enqueue(o);
+        while (_seen.Count > Capacity) _seen.TryDequeue(out _);
+        _arrived.Release();
+    }
+
+    public async Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var hit = _seen.FirstOrDefault(match);
+            if (hit is not null) return hit;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return null;
+            try { await _arrived.WaitAsync(left, cancel); } catch (OperationCanceledException) { return null; }
+        }
+    }
+}
+
 public sealed class WebSocketObservations : IObservationSource, IAsyncDisposable
 {
     private readonly WebSocketConnection _conn;
-    private readonly ConcurrentQueue<Observation> _seen = new();
-    private readonly SemaphoreSlim _arrived = new(0);
+    private readonly ObservationLog _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
 
     private WebSocketObservations(WebSocketConnection conn, Uri url)
     {
         _conn = conn;
-        Describe = url.ToString();
+        _log = new ObservationLog(url.ToString());
         _pump = Task.Run(PumpAsync);
     }
 
-    public string Describe { get; }
+    public string Describe => _log.Describe;
 
     public static async Task<WebSocketObservations> ConnectAsync(Uri url, TimeSpan timeout) =>
         new(await WebSocketClient.ConnectAsync(url, timeout), url);
@@ -48,27 +79,13 @@ public sealed class WebSocketObservations : IObservationSource, IAsyncDisposable
                 using var doc = JsonDocument.Parse(t.Value);
                 var root = doc.RootElement;
                 if (root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && root.TryGetProperty("data", out var d))
-                {
-                    _seen.Enqueue(new Observation(n.GetString()!, d.Clone()));
-                    _arrived.Release();
-                }
+                    _log.Add(new Observation(n.GetString()!, d.Clone()));
             }
             catch (JsonException) { /* garbage on the observation channel is ignored, never fatal */ }
         }
     }
 
-    public async Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var hit = _seen.FirstOrDefault(match);
-            if (hit is not null) return hit;
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) return null;
-            try { await _arrived.WaitAsync(left, cancel); } catch (OperationCanceledException) { return null; }
-        }
-    }
+    public Task<Observation?> WaitForAsync(Func<Observation, bool> match, TimeSpan timeout, CancellationToken cancel) => _log.WaitForAsync(match, timeout, cancel);
 
     public async ValueTask DisposeAsync()
     {

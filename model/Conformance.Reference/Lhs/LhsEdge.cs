@@ -1,4 +1,5 @@
 // The reference LHS server: the WebSocket profile at <path>, its observation channel at <path>/observe.
+using Conformance.Adapters.WebSockets;
 using Conformance.Model.Codec;
 using Conformance.Model.Env;
 using Conformance.Model.Lhs;
@@ -33,12 +34,19 @@ public sealed class LhsEdge : IAsyncDisposable
 
     public static async Task<LhsEdge> StartAsync(LhsEdgeOptions options)
     {
-        var config = new LhsServerConfig(options.Capabilities, options.Key, TimeSpan.FromHours(1));
         var instance = Guid.NewGuid().ToString("n");
         var hub = new ObservationHub(LhsTelemetry.SourceName, LhsTelemetry.DataTag, instance);
-        var host = await WebSocketHost.StartAsync(options.Listen, "/lhs", hub, (conn, cancel) =>
-            LhsServerSession.RunAsync(conn, config, options.Environment, options.Behaviour(), options.Host, o => LhsTelemetry.Publish(o, instance), cancel));
+        var host = await WebSocketHost.StartAsync(options.Listen, "/lhs", hub, Sessions(options, instance));
         return new LhsEdge(host, options);
+    }
+
+    /// <summary>What the edge runs on each connection, whatever carries it (Kestrel here, a stdio shim elsewhere;
+    /// <see cref="LhsEdgeOptions.Listen"/> is not used). Telemetry is published as host <paramref name="instance"/>.</summary>
+    public static Func<IWireConnection, CancellationToken, Task> Sessions(LhsEdgeOptions options, string instance)
+    {
+        var config = new LhsServerConfig(options.Capabilities, options.Key, TimeSpan.FromHours(1));
+        return (conn, cancel) =>
+            LhsServerSession.RunAsync(conn, config, options.Environment, options.Behaviour(), options.Host, o => LhsTelemetry.Publish(o, instance), cancel);
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
