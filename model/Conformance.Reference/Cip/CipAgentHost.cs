@@ -19,18 +19,20 @@ public sealed class CipAgentHost : IAsyncDisposable
     /// <summary>Largest WebSocket message the host reads; bigger ones are discarded unread (the model caps envelopes lower).</summary>
     public const int MaxMessageBytes = 1024 * 1024;
 
-    private readonly ConcurrentDictionary<int, WebSocketConnection> _connections = new();
+    private readonly ConcurrentDictionary<int, IWireConnection> _connections = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _instance = Guid.NewGuid().ToString("n");
-    private WebSocketHost _host = null!;
+    private WebSocketHost? _host;
     private CipAgentState _state = CipAgentState.Initial;
     private int _nextConnection;
 
     private CipAgentHost(CipAgentHostOptions options) => Options = options;
 
     public CipAgentHostOptions Options { get; }
-    public Uri Url => _host.Url;
-    public Uri ObserveUrl => _host.ObserveUrl;
+    public Uri Url => _host?.Url ?? throw new InvalidOperationException("a detached agent has no URL");
+    public Uri ObserveUrl => _host?.ObserveUrl ?? throw new InvalidOperationException("a detached agent has no URL");
+    /// <summary>The host name its telemetry is published under (ObservationHub's instance).</summary>
+    public string Instance => _instance;
 
     /// <summary>The agent's current state (for tests and diagnostics).</summary>
     public CipAgentState State => _state;
@@ -43,7 +45,11 @@ public sealed class CipAgentHost : IAsyncDisposable
         return agent;
     }
 
-    private async Task ServeAsync(WebSocketConnection conn, CancellationToken cancel)
+    /// <summary>The agent without a listener: connections are handed to <see cref="ServeAsync"/> by whatever carries them (a stdio shim).</summary>
+    public static CipAgentHost Detached(CipAgentHostOptions options) => new(options);
+
+    /// <summary>One peer's connection, until it closes.</summary>
+    public async Task ServeAsync(IWireConnection conn, CancellationToken cancel)
     {
         var id = Interlocked.Increment(ref _nextConnection);
         _connections[id] = conn;
@@ -90,5 +96,5 @@ public sealed class CipAgentHost : IAsyncDisposable
         finally { _gate.Release(); }
     }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public ValueTask DisposeAsync() => _host?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

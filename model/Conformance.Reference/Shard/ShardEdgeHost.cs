@@ -23,7 +23,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     public const int MaxMessageBytes = (int)ShardMessages.MaxChunkSize + 64 * 1024;
 
     private readonly string _instance = Guid.NewGuid().ToString("n");
-    private WebSocketHost _host = null!;
+    private WebSocketHost? _host;
 
     private ShardEdgeHost(ShardEdgeHostOptions options, LatticeRegistry registry)
     {
@@ -33,19 +33,30 @@ public sealed class ShardEdgeHost : IAsyncDisposable
 
     public ShardEdgeHostOptions Options { get; }
     public LatticeRegistry Registry { get; }
-    public Uri Url => _host.Url;
-    public Uri ObserveUrl => _host.ObserveUrl;
+    public Uri Url => _host?.Url ?? throw new InvalidOperationException("a detached edge has no URL");
+    public Uri ObserveUrl => _host?.ObserveUrl ?? throw new InvalidOperationException("a detached edge has no URL");
+    /// <summary>The host name its telemetry is published under (ObservationHub's instance).</summary>
+    public string Instance => _instance;
 
     public static async Task<ShardEdgeHost> StartAsync(ShardEdgeHostOptions options)
     {
-        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory));
-        options.Behaviour().HostStarting();
+        var edge = Detached(options);
         var hub = new ObservationHub(ShardTelemetry.SourceName, ShardTelemetry.DataTag, edge._instance);
         edge._host = await WebSocketHost.StartAsync(options.Listen, "/shard", hub, edge.ServeAsync, MaxMessageBytes);
         return edge;
     }
 
-    private async Task ServeAsync(WebSocketConnection conn, CancellationToken cancel)
+    /// <summary>The edge on its store without a listener: connections are handed to <see cref="ServeAsync"/> by whatever
+    /// carries them (a stdio shim).</summary>
+    public static ShardEdgeHost Detached(ShardEdgeHostOptions options)
+    {
+        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory));
+        options.Behaviour().HostStarting();
+        return edge;
+    }
+
+    /// <summary>One node's connection, until it closes or idles.</summary>
+    public async Task ServeAsync(IWireConnection conn, CancellationToken cancel)
     {
         var behaviour = Options.Behaviour();
         var state = ShardEdgeState.Initial;
@@ -74,7 +85,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     }
 
     /// <summary>Carries out one output; an effect returns the model's next input.</summary>
-    private async Task<EdgeInput?> PerformAsync(WebSocketConnection conn, EdgeOutput output)
+    private async Task<EdgeInput?> PerformAsync(IWireConnection conn, EdgeOutput output)
     {
         var now = Options.Environment.Now;
         switch (output)
@@ -120,7 +131,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         Registry.Dispose();
     }
 }

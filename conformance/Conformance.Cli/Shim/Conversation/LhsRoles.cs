@@ -11,19 +11,14 @@ using Conformance.Suite.Lhs.Play;
 
 namespace Conformance.Cli.Shim.Conversation;
 
-internal sealed class LhsServerRole : ShimRole
+internal sealed class LhsServerRole : ObservedRole
 {
+    private static readonly string Instance = Guid.NewGuid().ToString("n");
     private readonly Ed25519Signer _key = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-    private readonly ObservationHub _hub;
-    private readonly ObservationHub.Subscription _observations;
-    private readonly Task _relay;
 
-    public LhsServerRole(ConversationHost host, Fault? fault)
+    public LhsServerRole(ConversationHost host, Fault? fault) : base(host, LhsTelemetry.SourceName, LhsTelemetry.DataTag, Instance)
     {
-        var instance = Guid.NewGuid().ToString("n");
-        _hub = new ObservationHub(LhsTelemetry.SourceName, LhsTelemetry.DataTag, instance);
-        _observations = _hub.Subscribe();
-        _relay = Relay(host, _observations);
+        var instance = Instance;
         // Listen is not used: the connections are the shim's.
         var options = new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), _key) { Behaviour = () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct };
         var sessions = LhsEdge.Sessions(options, instance);
@@ -40,18 +35,9 @@ internal sealed class LhsServerRole : ShimRole
         ["observe"] = true,
     };
 
-    /// <summary>Forwards the host's telemetry lines to the suite as observe events.</summary>
-    internal static async Task Relay(ConversationHost host, ObservationHub.Subscription sub)
-    {
-        try { await foreach (var line in sub.Lines.ReadAllAsync()) await host.Observe(line); }
-        catch (OperationCanceledException) { }
-    }
-
     public override async ValueTask DisposeAsync()
     {
-        _observations.Dispose();
-        _hub.Dispose();
-        await Task.WhenAny(_relay, Task.Delay(500));
+        await base.DisposeAsync();
         _key.Dispose();
     }
 }

@@ -22,6 +22,8 @@ internal static class ShimConversation
         {
             ("lhs", "server") => new LhsServerRole(h, fault),
             ("lhs", _) => new LhsClientRole(h, fault, seed),
+            ("cip", _) => CipAgentRole.Create(h, fault, seed),
+            ("shard", "server") => ShardEdgeRole.Create(h, fault, store),
             _ => throw new UsageException($"no reference {spec} {role} shim yet"),
         };
         var host = new ConversationHost(Make, name, spec, role, stdout, stderr);
