@@ -76,9 +76,15 @@ public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
     {
         _listener = listener;
         _behaviour = behaviour;
-        var path = Path.Combine(_dir, "payload.bin");
+        _file = PayloadFile(_dir, seed);
+    }
+
+    /// <summary>The fixed payload the reference node uploads (5000 seeded bytes in 1 KiB chunks), written to <paramref name="dir"/>.</summary>
+    public static ShardFile PayloadFile(string dir, ulong seed)
+    {
+        var path = Path.Combine(dir, "payload.bin");
         File.WriteAllBytes(path, new SeededEnvironment(seed, stream: "shard-node-payload").NextBytes(5000));
-        _file = ShardFile.Scan(path, 1024);
+        return ShardFile.Scan(path, 1024);
     }
 
     public string Adapter => "websocket";
@@ -102,11 +108,17 @@ public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
     /// <summary>One upload, as the `agent --spec shard` command runs it: a fresh ledger, resume after a drop.</summary>
     private async Task NodeAsync(ShardNodeBehaviour behaviour)
     {
-        var ledger = new ShardLedger(Path.Combine(_dir, $"ledger-{Guid.NewGuid():n}.jsonl"));
-        var cfg = new ShardNodeConfig(ShardClient.NodeKey, ShardNodeConfig.ReferenceVersions,
-            new ShardUpload("node-shard", "v1.0.0", null, _file.ChunkSize, _file.Size, _file.Leaves));
-        try { await ShardAgent.UploadAsync(_listener.Url, cfg, _file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3); }
+        try { await UploadAsync(async () => await WebSocketClient.ConnectAsync(_listener.Url, NodeTimeout), _dir, _file, behaviour); }
         catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
+    }
+
+    /// <summary>One reference upload of <paramref name="file"/> with a fresh ledger in <paramref name="dir"/>, over any transport.</summary>
+    public static Task<NodeOutcome> UploadAsync(Func<Task<IWireConnection>> connect, string dir, ShardFile file, ShardNodeBehaviour behaviour)
+    {
+        var ledger = new ShardLedger(Path.Combine(dir, $"ledger-{Guid.NewGuid():n}.jsonl"));
+        var cfg = new ShardNodeConfig(ShardClient.NodeKey, ShardNodeConfig.ReferenceVersions,
+            new ShardUpload("node-shard", "v1.0.0", null, file.ChunkSize, file.Size, file.Leaves));
+        return ShardAgent.UploadAsync(connect, cfg, file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3);
     }
 
     public async ValueTask DisposeAsync()

@@ -8,7 +8,12 @@ namespace Conformance.Reference.Shard;
 
 public static class ShardAgent
 {
-    public static async Task<NodeOutcome> UploadAsync(Uri target, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
+    public static Task<NodeOutcome> UploadAsync(Uri target, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
+        ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false) =>
+        UploadAsync(async () => await WebSocketClient.ConnectAsync(target, step, cancel: cancel), cfg, file, ledger, env, step, behaviour, attempts, progress, cancel, resumeFirst);
+
+    /// <summary>The same over any transport: <paramref name="connect"/> opens each connection.</summary>
+    public static async Task<NodeOutcome> UploadAsync(Func<Task<IWireConnection>> connect, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
         ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false)
     {
         NodeOutcome outcome = new(false, null, "not started", null, false);
@@ -17,7 +22,7 @@ public static class ShardAgent
             // The ledger says whether an upload of this version was left open: then the node resumes it.
             var resume = i == 0 && !resumeFirst ? null : ledger.OpenSession(cfg.Upload.ShardId, cfg.Upload.VersionId);
             if (i > 0 && resume is null) break;
-            await using var conn = await WebSocketClient.ConnectAsync(target, step, cancel: cancel);
+            await using var conn = await connect();
             outcome = await ShardNodeRunner.RunAsync(conn, cfg, file, ledger, env, step, resume, behaviour, progress, cancel);
             if (!outcome.Dropped) return outcome;
             await Task.Delay(100, cancel);

@@ -91,3 +91,44 @@ internal sealed class ShardEdgeRole : ObservedRole
             try { Directory.Delete(_temporary, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
+
+/// <summary>The reference CCML node, uploading the embedded node's payload. A dial while an upload is running is answered
+/// by that upload's next connection (its resume after a drop) or, once it has ended, by a fresh upload's: one upload at a time.</summary>
+internal sealed class ShardNodeRole(ConversationHost host, Fault? fault, ulong seed) : ShimRole
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("conformance-node-").FullName;
+    private ShardFile? _file;
+    private Task? _running;
+
+    public override JsonObject Hello() => new()
+    {
+        ["features"] = new JsonArray("resume"),
+        ["unimplemented"] = new JsonArray(),
+        ["keys"] = new JsonObject(),
+        ["observe"] = false,
+    };
+
+    public override async Task<bool> DialAsync(ConversationHost h)
+    {
+        if (_running is { IsCompleted: false })
+        {
+            await Task.WhenAny(_running, host.WaitOpenedAsync());
+            if (host.HasOpened) return true;
+        }
+        _file ??= EmbeddedShardNode.PayloadFile(_dir, seed);
+        var behaviour = fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct;
+        _running = Task.Run(async () =>
+        {
+            try { await EmbeddedShardNode.UploadAsync(async () => await host.ConnectAsync(), _dir, _file, behaviour); }
+            catch (Exception e) when (e is Adapters.WebSockets.IutUnreachableException or OperationCanceledException) { }
+        });
+        host.Track(_running);
+        return true;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return ValueTask.CompletedTask;
+    }
+}

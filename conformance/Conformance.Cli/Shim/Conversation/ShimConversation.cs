@@ -24,7 +24,7 @@ internal static class ShimConversation
             ("lhs", _) => new LhsClientRole(h, fault, seed),
             ("cip", _) => CipAgentRole.Create(h, fault, seed),
             ("shard", "server") => ShardEdgeRole.Create(h, fault, store),
-            _ => throw new UsageException($"no reference {spec} {role} shim yet"),
+            _ => new ShardNodeRole(h, fault, seed),
         };
         var host = new ConversationHost(Make, name, spec, role, stdout, stderr);
         return await host.RunAsync(stdin);
