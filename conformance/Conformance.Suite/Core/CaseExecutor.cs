@@ -31,7 +31,11 @@ public static class CaseExecutor
         {
             try { verdict = await run; }
             catch (IutUnreachableException e) { error = "the IUT could not be reached: " + e.Message; }
-            catch (IutUnimplementedException e) { ctx.Trace.MarkUnimplemented(e.Feature); }
+            catch (IutUnimplementedException e)
+            {
+                ctx.Trace.MarkUnimplemented(e.Feature);
+                verdict = Verdict.NotImplemented($"the IUT declared \"{e.Feature}\" unimplemented");
+            }
             catch (ShimTimeoutException e) { hung = e.Message; ctx.Trace.Note(e.Message); }
             catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; ctx.Trace.Note("suite error: " + e); }
         }
