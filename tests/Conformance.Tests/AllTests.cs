@@ -34,5 +34,6 @@ public static class AllTests
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),
+        Adapters.StdioConversationTests.Tests(),
     ];
 }

@@ -26,7 +26,8 @@ internal static class RunStdio
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
             : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         List<string> args = [dll, "shim", "--spec", spec, "--role", role.Name(), "--seed", seed.ToString()];
-        if (fault is not null) args.AddRange(["--fault", fault.Name]);
+        // A fault breaks one side; the other role's shim runs correct (as the embedded run does).
+        if (fault is not null && fault.Side.ToString() == role.ToString()) args.AddRange(["--fault", fault.Name]);
         if (store is not null) args.AddRange(["--store", store]);
         return new StdioCommand(dotnet, args);
     }

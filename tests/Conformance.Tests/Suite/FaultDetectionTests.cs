@@ -31,6 +31,14 @@ public static class FaultDetectionTests
             ("shard", FaultSide.Client) => ShardNode(f),
             _ => ServedCip(f),
         }))]),
+        // The same broken variants as reference shims over stdio (adapters/SHIM.md protocol 2). The edge restarts by
+        // relaunching its shim on the same store, so the durability fault is caught here too.
+        TestList("stdio", [.. LhsFaults.Everything.Select(f => TestCase(f.Name, async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--adapter", "stdio", "--fault", f.Name, "--timeout-ms", Timeout);
+            Expect.equal(r.Exit, 1, $"{f.Name} as a stdio shim must make the suite exit 1\n{r}");
+            Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
+        }))]),
     ]);
 
     private static async Task Served(Fault f)

@@ -1,0 +1,78 @@
+// Conversations over the stdio shim (adapters/SHIM.md protocol 2): the reference implementations Ratify as shims for
+// every spec and role; the plain-Python example yields pass and unimplemented, never fail; a shim that dies, hangs,
+// writes garbage or an enormous line gives error / timeout verdicts in bounded time, and the suite finishes.
+using System.Diagnostics;
+using Conformance.Tests.Support;
+using Expecto;
+using static Expecto.CSharp.Runner;
+
+namespace Conformance.Tests.Adapters;
+
+public static class StdioConversationTests
+{
+    private static string Root => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+
+    // Answers hello as an LHS server, then misbehaves as told by its first argument.
+    private const string Broken = """
+import sys, json, time
+how = sys.argv[1]
+for line in sys.stdin:
+    r = json.loads(line)
+    if r.get("op") == "hello":
+        print(json.dumps({"id": r["id"], "protocol": 2, "spec": "lhs", "role": "server", "keys": {"seal": "00" * 32}}), flush=True)
+    elif r.get("op") == "open":
+        if how == "die": sys.exit(7)
+        if how == "hang": time.sleep(600)
+        print(json.dumps({"id": r["id"]}), flush=True)
+    elif r.get("op") == "frame":
+        if how == "garbage": print("this is not json {", flush=True)
+        if how == "huge": print("x" * (9 * 1024 * 1024), flush=True)
+        if how == "silent": pass
+""";
+
+    public static Test Tests() => TestList("adapters.stdio-conversations",
+    [
+        TestList("reference", [.. new[] { "lhs", "shard", "cip" }.Select(spec => TestCase($"{spec}: the reference shims Ratify over stdio", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", spec, "--adapter", "stdio");
+            Expect.equal(r.Exit, 0, $"exit 0\n{r}");
+            Expect.isTrue(r.Report().GetProperty("ratified").GetBoolean(), $"ratified\n{r}");
+            Expect.equal(r.Report().GetProperty("manifest").GetProperty("adapter").GetString(), "stdio", "the manifest names the adapter");
+        }))]),
+        TestCase("the Python example: pass and unimplemented, never fail", async () =>
+        {
+            var shim = Path.Combine(Root, "adapters", "examples", "lhs_shim.py");
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", $"stdio:python3 {shim}", "--timeout-ms", "1000");
+            var outcomes = r.Report().GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()!).ToArray();
+            Expect.isTrue(outcomes.Contains("pass"), $"some cases pass\n{r}");
+            Expect.isTrue(outcomes.Contains("unimplemented"), $"some cases unimplemented\n{r}");
+            Expect.isEmpty(outcomes.Where(o => o is not ("pass" or "unimplemented")), $"nothing else\n{r}");
+            Expect.equal(r.Exit, 0, $"exit 0: every case that ran passed\n{r}");
+        }),
+        TestList("broken shims", [.. new[] { ("die", "error"), ("hang", "timeout"), ("garbage", "error"), ("huge", "error") }.Select(x => TestCase($"a shim that does {x.Item1}: {x.Item2}", async () =>
+        {
+            var script = Path.Combine(TestCli.TempDir("shim"), "broken.py");
+            File.WriteAllText(script, Broken);
+            var clock = Stopwatch.StartNew();
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", $"stdio:python3 {script} {x.Item1}", "--filter", "LHS-S-hello-*", "--timeout-ms", "300");
+            var outcomes = r.Report().GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()!).ToArray();
+            Expect.isGreaterThan(outcomes.Length, 2, $"the suite ran every case\n{r}");
+            Expect.isTrue(outcomes.Contains(x.Item2), $"{x.Item2} verdicts\n{r}");
+            Expect.isEmpty(outcomes.Where(o => o is "fail" or "pass"), $"never fail (nor pass)\n{r}");
+            Expect.equal(r.Exit, 1, $"exit 1\n{r}");
+            Expect.isLessThan(clock.Elapsed, TimeSpan.FromSeconds(60), "bounded time");
+        }))]),
+        TestCase("--adapter http is not in this build; unknown adapters are usage errors", async () =>
+        {
+            Expect.equal((await TestCli.RunAsync("run", "--adapter", "http")).Exit, 2, "http");
+            Expect.equal((await TestCli.RunAsync("run", "--adapter", "carrier-pigeon")).Exit, 2, "unknown");
+        }),
+        TestCase("a shim whose hello is not the requested spec and role: unreachable (exit 3)", async () =>
+        {
+            var script = Path.Combine(TestCli.TempDir("shim"), "broken.py");
+            File.WriteAllText(script, Broken);
+            var r = await TestCli.RunAsync("run", "--spec", "cip", "--target", $"stdio:python3 {script} silent");
+            Expect.equal(r.Exit, 3, $"exit 3\n{r}");
+        }),
+    ]);
+}
