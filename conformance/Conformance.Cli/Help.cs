@@ -9,6 +9,10 @@ internal static class Help
           --spec lhs|shard|cip               spec to test (default: every spec; required with --target or --listen)
           --target ws://HOST:PORT/PATH       test an external IUT: an LHS server, a Shard edge or a CIP agent
                                              (default: the embedded reference implementations)
+          --target "stdio:COMMAND ARGS"      test an IUT of any role behind a protocol 2 shim (adapters/SHIM.md);
+                                             its hello gives the keys; --role client for a client behind it
+          --adapter websocket|stdio          how the embedded references are reached (default websocket; stdio runs
+                                             each as a shim: `conformance shim --spec ... --role ...`)
           --server-key KEY                   the IUT's Ed25519 public key (hex or base64url); required with --target
                                              for lhs and cip
           --agent-id ID                      the CIP agent's agent_id; required with --spec cip --target
@@ -38,6 +42,10 @@ internal static class Help
         conformance shim --vectors [--fault NAME]
           the reference shim on stdin/stdout: answers each vector op from the model (with --fault, through that
           deliberately broken behaviour; faults that reach no vector op are refused)
+
+        conformance shim --spec lhs|shard|cip [--role server|client|edge|node|agent] [--fault NAME] [--store DIR] [--seed N]
+          a reference implementation as a protocol 2 shim on stdin/stdout (conversations: adapters/SHIM.md);
+          --store keeps a Shard edge's registry in DIR (and lets the suite restart it)
 
         conformance compare RUN_DIR RUN_DIR... [--out DIR]
           a matrix of requirements × runs (each RUN_DIR holds a report.json) as compare.html and compare.md
