@@ -88,7 +88,12 @@ public sealed class ConversationShim : IAsyncDisposable
         var id = "c" + Interlocked.Increment(ref _nextConn);
         var conn = Register(id, trace);
         var reply = await RequestAsync(new JsonObject { ["op"] = "open", ["conn"] = id }, _timeout, cancel);
-        Judge(reply, "open", trace, conn);
+        try { Judge(reply, "open", trace, conn); }
+        catch
+        {
+            _connections.TryRemove(id, out _);
+            throw;
+        }
         return conn;
     }
 
@@ -126,7 +131,6 @@ public sealed class ConversationShim : IAsyncDisposable
         {
             var feature = reply.Body.TryGetProperty("feature", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : op;
             trace.MarkUnimplemented(feature);
-            if (conn is not null) _connections.TryRemove(conn.Id, out _);
             throw new IutUnimplementedException(feature);
         }
         if (reply.Body.TryGetProperty("error", out var e))
