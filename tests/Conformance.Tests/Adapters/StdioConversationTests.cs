@@ -23,7 +23,8 @@ for line in sys.stdin:
     elif r.get("op") == "open":
         if how == "die": sys.exit(7)
         if how == "hang": time.sleep(600)
-        print(json.dumps({"id": r["id"]}), flush=True)
+        if how == "refuse": print(json.dumps({"id": r["id"], "unimplemented": True, "feature": "lhs"}), flush=True)
+        else: print(json.dumps({"id": r["id"]}), flush=True)
     elif r.get("op") == "frame":
         if how == "garbage": print("this is not json {", flush=True)
         if how == "huge": print("x" * (9 * 1024 * 1024), flush=True)
@@ -38,6 +39,12 @@ for line in sys.stdin:
             Expect.equal(r.Exit, 0, $"exit 0\n{r}");
             Expect.isTrue(r.Report().GetProperty("ratified").GetBoolean(), $"ratified\n{r}");
             Expect.equal(r.Report().GetProperty("manifest").GetProperty("adapter").GetString(), "stdio", "the manifest names the adapter");
+            if (spec == "lhs")
+            {
+                // LHS checklist item 5 is verified through the shim's observe events.
+                var telemetry = r.Report().GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "LHS-S-telemetry-bind");
+                Expect.equal(telemetry.GetProperty("outcome").GetString(), "pass", "telemetry hook observed over stdio");
+            }
         }))]),
         TestCase("the Python example: pass and unimplemented, never fail", async () =>
         {
@@ -49,7 +56,7 @@ for line in sys.stdin:
             Expect.isEmpty(outcomes.Where(o => o is not ("pass" or "unimplemented")), $"nothing else\n{r}");
             Expect.equal(r.Exit, 0, $"exit 0: every case that ran passed\n{r}");
         }),
-        TestList("broken shims", [.. new[] { ("die", "error"), ("hang", "timeout"), ("garbage", "error"), ("huge", "error") }.Select(x => TestCase($"a shim that does {x.Item1}: {x.Item2}", async () =>
+        TestList("broken shims", [.. new[] { ("die", "error"), ("hang", "timeout"), ("silent", "timeout"), ("garbage", "error"), ("huge", "error") }.Select(x => TestCase($"a shim that does {x.Item1}: {x.Item2}", async () =>
         {
             var script = Path.Combine(TestCli.TempDir("shim"), "broken.py");
             File.WriteAllText(script, Broken);
@@ -62,6 +69,14 @@ for line in sys.stdin:
             Expect.equal(r.Exit, 1, $"exit 1\n{r}");
             Expect.isLessThan(clock.Elapsed, TimeSpan.FromSeconds(60), "bounded time");
         }))]),
+        TestCase("a shim that answers open with unimplemented: every case unimplemented, none failed", async () =>
+        {
+            var script = Path.Combine(TestCli.TempDir("shim"), "broken.py");
+            File.WriteAllText(script, Broken);
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", $"stdio:python3 {script} refuse", "--filter", "LHS-S-hello-*", "--timeout-ms", "300");
+            var outcomes = r.Report().GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()!).Distinct().ToArray();
+            Expect.sequenceEqual(outcomes, new[] { "unimplemented" }, $"only unimplemented\n{r}");
+        }),
         TestCase("--adapter http is not in this build; unknown adapters are usage errors", async () =>
         {
             Expect.equal((await TestCli.RunAsync("run", "--adapter", "http")).Exit, 2, "http");
