@@ -2,6 +2,8 @@
 // every spec and role; the plain-Python example yields pass and unimplemented, never fail; a shim that dies, hangs,
 // writes garbage or an enormous line gives error / timeout verdicts in bounded time, and the suite finishes.
 using System.Diagnostics;
+using Conformance.Adapters.Stdio;
+using Conformance.Adapters.WebSockets;
 using Conformance.Tests.Support;
 using Expecto;
 using static Expecto.CSharp.Runner;
@@ -33,6 +35,29 @@ for line in sys.stdin:
 
     public static Test Tests() => TestList("adapters.stdio-conversations",
     [
+        TestCase("a virtual connection: lines out, events in, closed once, flooding breaks it", async () =>
+        {
+            var lines = new List<string>();
+            var conn = new VirtualConnection("c1", "op", l => { lock (lines) lines.Add(l.ToJsonString()); return Task.FromResult(true); });
+            Expect.isTrue(await conn.SendTextAsync("{\"step\":\"hello\"}"), "text sent");
+            Expect.isTrue(await conn.SendBinaryAsync(new byte[] { 1, 2, 3 }), "binary sent");
+            Expect.stringContains(lines[0], "\"op\":\"frame\",\"conn\":\"c1\",\"text\"", "a text frame line");
+            Expect.stringContains(lines[1], "\"base64\":\"AQID\"", "binary as base64");
+            conn.Deliver(new WireEvent.Text("mirror"));
+            Expect.equal(await conn.ReceiveAsync(TimeSpan.FromSeconds(1)), new WireEvent.Text("mirror"), "received");
+            Expect.isTrue(await conn.ReceiveAsync(TimeSpan.FromMilliseconds(50)) is WireEvent.Timeout, "silence is a timeout");
+            await conn.CloseAsync(1000, "bye");
+            Expect.isFalse(await conn.SendTextAsync("late"), "no send after close");
+            Expect.equal(lines.Count(l => l.Contains("\"close\"")), 1, "one close line");
+
+            var flooded = new VirtualConnection("c2", "op", _ => Task.FromResult(true));
+            var four = new byte[4 * 1024 * 1024];
+            for (var i = 0; i < 5; i++) flooded.Deliver(new WireEvent.Binary(four));
+            for (var i = 0; i < 4; i++) Expect.isTrue(await flooded.ReceiveAsync(TimeSpan.FromSeconds(1)) is WireEvent.Binary, "within the budget: delivered");
+            Exception? broke = null;
+            try { await flooded.ReceiveAsync(TimeSpan.FromSeconds(1)); } catch (ShimBrokenException e) { broke = e; }
+            Expect.isNotNull(broke, "then the flood breaks it");
+        }),
         TestList("reference", [.. new[] { "lhs", "shard", "cip" }.Select(spec => TestCase($"{spec}: the reference shims Ratify over stdio", async () =>
         {
             var r = await TestCli.RunAsync("run", "--spec", spec, "--adapter", "stdio");
