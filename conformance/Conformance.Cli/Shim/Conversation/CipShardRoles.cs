@@ -94,7 +94,7 @@ internal sealed class ShardEdgeRole : ObservedRole
 
 /// <summary>The reference CCML node, uploading the embedded node's payload. A dial while an upload is running is answered
 /// by that upload's next connection (its resume after a drop) or, once it has ended, by a fresh upload's: one upload at a time.</summary>
-internal sealed class ShardNodeRole(ConversationHost host, Fault? fault, ulong seed) : ShimRole
+internal sealed class ShardNodeRole(Fault? fault, ulong seed) : ShimRole
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("conformance-node-").FullName;
     private ShardFile? _file;
@@ -108,7 +108,7 @@ internal sealed class ShardNodeRole(ConversationHost host, Fault? fault, ulong s
         ["observe"] = false,
     };
 
-    public override async Task<bool> DialAsync(ConversationHost h)
+    public override async Task<bool> DialAsync(ConversationHost host)
     {
         if (_running is { IsCompleted: false })
         {

@@ -43,7 +43,7 @@ internal sealed class LhsServerRole : ObservedRole
 }
 
 /// <summary>The reference agent: every dial starts one agent run on a new connection, trusting the suite's published key.</summary>
-internal sealed class LhsClientRole(ConversationHost host, Fault? fault, ulong seed) : ShimRole
+internal sealed class LhsClientRole(Fault? fault, ulong seed) : ShimRole
 {
     private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
     private readonly Model.Env.SeededEnvironment _env = new(seed, stream: "reference-agent");
@@ -56,7 +56,7 @@ internal sealed class LhsClientRole(ConversationHost host, Fault? fault, ulong s
         ["observe"] = false,
     };
 
-    public override Task<bool> DialAsync(ConversationHost h)
+    public override Task<bool> DialAsync(ConversationHost host)
     {
         var config = EmbeddedLhsClient.AgentConfig(_env, SuiteServer.Key.PublicKey);
         var behaviour = fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct;

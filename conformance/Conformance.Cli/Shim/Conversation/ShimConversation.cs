@@ -21,10 +21,10 @@ internal static class ShimConversation
         ShimRole Make(ConversationHost h) => (spec, role) switch
         {
             ("lhs", "server") => new LhsServerRole(h, fault),
-            ("lhs", _) => new LhsClientRole(h, fault, seed),
+            ("lhs", _) => new LhsClientRole(fault, seed),
             ("cip", _) => CipAgentRole.Create(h, fault, seed),
             ("shard", "server") => ShardEdgeRole.Create(h, fault, store),
-            _ => new ShardNodeRole(h, fault, seed),
+            _ => new ShardNodeRole(fault, seed),
         };
         var host = new ConversationHost(Make, name, spec, role, stdout, stderr);
         return await host.RunAsync(stdin);
