@@ -20,6 +20,7 @@ namespace Conformance.Cli
                 return args[0] switch
                 {
                     "run" => await RunCommand.ExecuteAsync(args[1..], stdout, stderr, cancel),
+                    "replay" => await RunCommand.ExecuteAsync(args[1..], stdout, stderr, cancel, replay: true),
                     "serve" => await ServeCommand.ExecuteAsync(args[1..], stdout, cancel),
                     "agent" => await AgentCommand.ExecuteAsync(args[1..], stdout, cancel),
                     "list-faults" or "--list-faults" => FaultsCommand.Execute(args[1..], stdout),

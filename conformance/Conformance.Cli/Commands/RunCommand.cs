@@ -13,6 +13,7 @@ using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
 using Conformance.Suite.Lhs;
 using Conformance.Suite.Shard;
+using Conformance.Suite.Traces;
 using Conformance.Reference.Shard;
 
 namespace Conformance.Cli.Commands;
@@ -24,7 +25,8 @@ internal static class RunCommand
     /// <summary>The specs the suite can test today, in run order.</summary>
     public static readonly string[] Implemented = ["lhs", "shard", "cip"];
 
-    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    /// <param name="replay">`conformance replay`: run one trace script (--trace ID --steps SCRIPT) instead of the cases.</param>
+    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel, bool replay = false)
     {
         if (args.Contains("--vectors")) return await VectorRunCommand.ExecuteAsync(args, stdout, stderr, cancel);
         var a = new Args(args, Flags);
@@ -53,6 +55,9 @@ internal static class RunCommand
         var skipFile = a.Get("skip");
         var expectFile = a.Get("expect");
         var writeExpect = a.Get("write-expect");
+        var traceCount = a.Int("traces", TraceSettings.DefaultCount, min: 0, max: 1_000_000);
+        var traceParallel = a.Int("trace-parallel", 4, min: 1, max: 64);
+        var replayed = replay ? ReplayArgs(a) : ((int Id, IReadOnlyList<TraceStep> Steps)?)null;
         a.RejectUnknown();
         var baseline = expectFile is null ? null : Gate(() => Baseline.Load(expectFile), expectFile);
         var skipList = skipFile is null ? null : Gate(() => SkipList.Load(skipFile), skipFile);
@@ -98,6 +103,17 @@ internal static class RunCommand
         if (specs.Contains("lhs")) all.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
         if (specs.Contains("shard")) all.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
         if (cip) all.AddRange(CipSuite.Cases());
+        if (replay) all.Clear();
+        var traceProtocols = specs.SelectMany(sp => roles.Select(r => TraceCases.Find(sp, r))).OfType<ITraceProtocol>().ToArray();
+        if (replay && traceProtocols.Length != 1) throw new UsageException("replay needs --spec and --role naming one spec and role with traces (" +
+            string.Join(", ", TraceCases.Protocols.Select(p => $"{p.Spec} {p.Role.Name()}")) + ")");
+        if (replayed is { } rp && rp.Steps.Select(traceProtocols[0].Unknown).FirstOrDefault(u => u is not null) is { } unknown) throw new UsageException("--steps: " + unknown);
+        TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, traceParallel,
+            Fresh: target is null && listen is null
+                ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct) : null,
+            ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, keyText, a.Get("timeout-ms")));
+        if (traceCount > 0 || replay)
+            all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));
         var cases = all;
         if (filter is not null)
         {
@@ -105,7 +121,7 @@ internal static class RunCommand
             cases = [.. cases.Where(c => match(c.Id))];
             if (cases.Count == 0) throw new UsageException($"--filter \"{filter}\" matches no case");
         }
-        cases = [.. SanityBracket.Apply(cases, all)];
+        if (!replay) cases = [.. SanityBracket.Apply(cases, all)];
         var skips = skipList is null ? new Dictionary<string, SkipEntry>() : Gate(() => skipList.Resolve(cases), skipFile!);
         roles = [.. roles.Where(r => cases.Any(c => c.Role == r))];
         specs = [.. specs.Where(sp => cases.Any(c => c.Spec == sp))];
@@ -222,6 +238,21 @@ internal static class RunCommand
         if (external is { EverConnected: false }) { stderr.WriteLine("conformance: no client IUT ever connected"); return Cli.Unreachable; }
         return result.ExitCode;
     }
+
+    /// <summary>replay's --trace ID --steps SCRIPT.</summary>
+    private static (int Id, IReadOnlyList<TraceStep> Steps) ReplayArgs(Args a)
+    {
+        var id = a.Int("trace", -1, min: 0);
+        if (id < 0) throw new UsageException("replay needs --trace ID (the trace's number in the report)");
+        var script = a.Get("steps") ?? throw new UsageException("replay needs --steps SCRIPT (the minimal trace as printed in the report)");
+        return (id, TraceStep.Parse(script) ?? throw new UsageException($"--steps \"{script}\" is not a trace script (kind[:variant][#n];…)"));
+    }
+
+    /// <summary>The one-line command that replays a trace of this run.</summary>
+    private static string ReplayLine(ITraceProtocol p, ulong seed, int id, string steps, string? fault, Uri? target, string? key, string? timeoutMs) =>
+        $"./run-conformance.sh replay --spec {p.Spec} --role {p.Role.Name()} --seed {seed} --trace {id} --steps '{steps}'" +
+        (fault is null ? "" : $" --fault {fault}") + (target is null ? "" : $" --target {target} --server-key {key}") +
+        (timeoutMs is null ? "" : $" --timeout-ms {timeoutMs}");
 
     internal static void PrintSummary(TextWriter o, RunResult r, string outDir)
     {

@@ -18,7 +18,10 @@ public sealed class CaseContext : IAsyncDisposable
 {
     private readonly List<IWireConnection> _connections = [];
 
-    public CaseContext(CaseDef def, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel, IAgentTarget? agent = null)
+    /// <param name="stream">The seeded environment's stream (default: the case ID); property traces use one per trace.</param>
+    /// <param name="trace">Where connections record (default: a fresh trace).</param>
+    public CaseContext(CaseDef def, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel, IAgentTarget? agent = null,
+        string? stream = null, WireTrace? trace = null)
     {
         Case = def;
         Settings = settings;
@@ -27,7 +30,8 @@ public sealed class CaseContext : IAsyncDisposable
         Agent = agent;
         Cancel = cancel;
         // A stream per case: a case's random choices do not depend on which cases ran before it.
-        Env = new SeededEnvironment(settings.Seed, stream: def.Id);
+        Env = new SeededEnvironment(settings.Seed, stream: stream ?? def.Id);
+        Trace = trace ?? new WireTrace();
     }
 
     public CaseDef Case { get; }
@@ -37,7 +41,7 @@ public sealed class CaseContext : IAsyncDisposable
     public IAgentTarget? Agent { get; }
     public CancellationToken Cancel { get; }
     public SeededEnvironment Env { get; }
-    public WireTrace Trace { get; } = new();
+    public WireTrace Trace { get; }
     public TimeSpan Step => Settings.StepTimeout;
 
     /// <summary>A new connection to the server IUT.</summary>

@@ -29,6 +29,9 @@ public sealed record Check(string Requirement, bool Passed, string Expected, str
 /// <summary>What a case concluded: its checks, or that the IUT (or adapter) lacks what the case needs.</summary>
 public sealed record Verdict(IReadOnlyList<Check> Checks, string? Unimplemented = null, string? Note = null)
 {
+    /// <summary>Set by property-trace cases (see <c>Traces/TraceEngine</c>).</summary>
+    public TraceRun? Traces { get; init; }
+
     public static Verdict NotImplemented(string why, IReadOnlyList<Check>? checks = null) => new(checks ?? [], why);
 }
 

@@ -48,7 +48,7 @@ public static class CaseExecutor
             (outcome, summary) = (Outcome.Unimplemented, $"the IUT declared \"{feature}\" unimplemented");
         return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
             CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1))
-        { Sanity = def.SanityRun };
+        { Sanity = def.SanityRun, Traces = verdict?.Traces };
     }
 
     /// <summary>A case disabled by a skip file: recorded with its reason, never run.</summary>

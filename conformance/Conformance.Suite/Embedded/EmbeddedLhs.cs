@@ -25,11 +25,13 @@ public sealed class EmbeddedLhsServer : IAsyncDisposable
     public WebSocketObservations Observations { get; }
     public IServerTarget Target { get; }
 
-    public static async Task<EmbeddedLhsServer> StartAsync(ulong seed, Func<LhsServerBehaviour> behaviour)
+    /// <param name="env">The edge's clock and randomness (default: the system's); a seeded one makes its replies reproducible.</param>
+    public static async Task<EmbeddedLhsServer> StartAsync(ulong seed, Func<LhsServerBehaviour> behaviour, IModelEnvironment? env = null)
     {
         var edge = await LhsEdge.StartAsync(new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), TestKeys.FromLabel($"reference-edge/{seed}"))
         {
             Behaviour = behaviour,
+            Environment = env ?? SystemEnvironment.Instance,
         });
         return new EmbeddedLhsServer(edge, await WebSocketObservations.ConnectAsync(edge.ObserveUrl, TimeSpan.FromSeconds(5)));
     }

@@ -23,6 +23,24 @@ public sealed record CaseResult(
 {
     /// <summary>"first" or "last" for the sanity copies that bracket each spec and role; null for every other case.</summary>
     public string? Sanity { get; init; }
+
+    /// <summary>For a property-trace case: what was generated and, on failure, the minimal trace and how to replay it.</summary>
+    public TraceRun? Traces { get; init; }
+}
+
+/// <summary>
+/// A property-trace case's run: <see cref="Count"/> traces of <see cref="Steps"/> steps in all, drawn from <see cref="Seed"/>.
+/// When one failed: its number, the trace as generated, the shrunk one (whose wire trace is the case's evidence),
+/// how many runs shrinking took, whether it failed again on rerun (else flaky), and the command that replays it.
+/// </summary>
+public sealed record TraceRun(ulong Seed, int Count, int Steps)
+{
+    public int? FailingTrace { get; init; }
+    public string? Generated { get; init; }
+    public string? Minimal { get; init; }
+    public int ShrinkRuns { get; init; }
+    public bool Flaky { get; init; }
+    public string? Replay { get; init; }
 }
 
 public enum RequirementStatus { Passed, Failed, NotTested }

@@ -1,0 +1,224 @@
+// Property traces against an LHS server IUT: the suite plays the client. Steps are the client machine's inputs to the
+// server (hello, bind, flow frames, stray text) in valid and mutated variants, plus reconnects; the server model
+// decides whether each one must be accepted or rejected, the client model judges each reply (mirror compatible,
+// seal verifies with the IUT's key, echoes in the negotiated contract), and Rejection judges error + close.
+using System.Text;
+using System.Text.Json.Nodes;
+using Conformance.Model.Env;
+using Conformance.Model.Lhs;
+using Conformance.Reference.Hosting;
+using Conformance.Suite.Core;
+using Conformance.Suite.Lhs;
+using Conformance.Suite.Lhs.Play;
+
+namespace Conformance.Suite.Traces.Lhs;
+
+public sealed class LhsServerTraces : ITraceProtocol
+{
+    public static readonly LhsServerTraces Instance = new();
+
+    public string Spec => LhsCatalog.Spec;
+    public IutRole Role => IutRole.Server;
+    public string CaseId => "LHS-S-traces";
+    public string Section => "§1–§6";
+    public Catalog Catalog => LhsCatalog.Instance;
+
+    public IReadOnlyList<string> Requirements { get; } =
+        [LhsRules.Order, .. LhsCatalog.Instance.Requirements.Where(r => r.Roles.Covers(IutRole.Server) && r.Id != LhsRules.Order).Select(r => r.Id)];
+
+    private const string NonceUnique = "LHS-3.2-nonce-unique";
+
+    // Variants per kind: the first list stays within what a conforming server must accept, the second breaks a rule.
+    private static readonly Dictionary<string, (string[] Valid, string[] Invalid)> Variants = new()
+    {
+        ["hello"] = (["minor", "enc-cbor", "enc-cbor-json", "feat-none", "feat-ltp", "extra"],
+            ["drop-lri_version", "drop-encodings", "drop-features", "drop-max_frame_bytes", "retype-lri_version", "retype-encodings",
+             "retype-features", "retype-max_frame_bytes", "major", "enc-none", "zero-frame", "notjson", "array"]),
+        ["bind"] = (["ulid", "no-context"], ["thread-bad", "drop-thread", "retype-thread", "notjson"]),
+        ["flow"] = (["sig", "lss", "extra"], ["wrongenc", "oversize", "short", "badlen", "nov", "nointent", "noconsent", "v2"]),
+        ["text"] = ([], ["error", "mirror", "seal", "garbage", "wave"]),
+        ["reconnect"] = ([], []),
+    };
+
+    private static readonly string[] Kinds = ["hello", "bind", "flow", "text"];
+    private static readonly int[] FrameSizes = [64, 256, 1024, 4096];
+
+    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    {
+        var steps = new List<TraceStep>();
+        var phase = 0;   // what the client would send next on a valid run: hello, bind, then flow
+        var length = 1 + r.Next(8);
+        while (steps.Count < length)
+        {
+            if (steps.Count > 0 && r.Chance(8)) { steps.Add(new("reconnect")); phase = 0; continue; }
+            if (r.Chance(70))
+            {
+                var kind = phase switch { 0 => "hello", 1 => "bind", _ => "flow" };
+                var variant = r.Chance(65) ? "" : r.Pick(Variants[kind].Valid);
+                var n = kind switch { "hello" => r.Chance(25) ? r.Pick(FrameSizes) : 0, "flow" => r.Next(48), _ => 0 };
+                steps.Add(new(kind, variant, n));
+                phase = Math.Min(phase + 1, 2);
+                continue;
+            }
+            // A mutation: a broken variant, or a valid frame out of order. The connection most likely ends here.
+            var k = r.Pick(Kinds);
+            var broken = Variants[k].Invalid.Length > 0 && (k == "text" || r.Chance(70));
+            steps.Add(new(k, broken ? r.Pick(Variants[k].Invalid) : "", k == "flow" ? r.Next(48) : 0));
+            if (r.Chance(40)) break;
+            steps.Add(new("reconnect"));
+            phase = 0;
+        }
+        return steps;
+    }
+
+    public IEnumerable<TraceStep> Simpler(TraceStep s)
+    {
+        if (s.Variant.Length > 0) yield return s with { Variant = "" };
+        if (s.N != 0) { yield return s with { N = 0 }; yield return s with { N = s.N / 2 }; }
+    }
+
+    public string? Unknown(TraceStep s) =>
+        !Variants.TryGetValue(s.Kind, out var v) ? $"unknown step kind \"{s.Kind}\" (known: {string.Join(", ", Variants.Keys)})"
+        : s.Variant.Length > 0 && !v.Valid.Contains(s.Variant) && !v.Invalid.Contains(s.Variant) ? $"unknown variant \"{s.Variant}\" of {s.Kind}"
+        : s.N < 0 || s.N > 1 << 20 ? $"#{s.N} is out of range" : null;
+
+    public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
+    {
+        var oracle = LhsServerConfig.Reference(TestKeys.FromLabel("conformance-suite/oracle"));
+        var env = new SeededEnvironment(0, stream: "trace-oracle");
+        var nonces = new HashSet<string>();
+        SuiteClient? c = null;
+        LhsServerState shadow = LhsServerState.Initial;
+        var closed = false;
+        foreach (var step in steps)
+        {
+            if (checks.AnyFailed) return;
+            if (step.Kind == "reconnect" || c is null)
+            {
+                if (c is not null) await ctx.ReleaseAsync(c.Conn);
+                c = await SuiteClient.ConnectAsync(ctx, checks);
+                shadow = LhsServerState.Initial;
+                closed = false;
+                if (step.Kind == "reconnect") continue;
+            }
+            // After a rejection the connection is gone: steps up to the next reconnect have nowhere to go.
+            if (closed) continue;
+            var (text, binary) = Render(c, step);
+            LhsInput input = text is not null ? new LhsInput.Text(text) : new LhsInput.Binary(binary!);
+            var model = LhsServer.Step(shadow, input, oracle, env);
+            if (model.Rejected is { } e)
+            {
+                if (text is not null) await c.SendAsync(text); else await c.SendAsync(binary!);
+                await Rejection.Expect(ctx, checks, c.Conn, e.Rule, e);
+                closed = true;
+                continue;
+            }
+            switch (model.State.Phase, shadow.Phase)
+            {
+                case (LhsServerPhase.AwaitBind, LhsServerPhase.AwaitHello):
+                    await c.HelloAsync(text);
+                    if (!await c.ExpectMirrorAsync()) return;
+                    var nonce = c.Mirror!.Nonce;
+                    checks.Expect(NonceUnique, nonces.Add(nonce), "a nonce no earlier connection of this trace got", $"nonce {nonce}");
+                    // The IUT's own legitimate choices (encoding, features, limit) are what flow is judged against.
+                    shadow = model.State with { Mirror = c.Mirror };
+                    break;
+                case (LhsServerPhase.Flow, LhsServerPhase.AwaitBind):
+                    await c.BindAsync(text);
+                    if (!await c.ExpectSealAsync()) return;
+                    shadow = model.State;
+                    break;
+                case (LhsServerPhase.Flow, LhsServerPhase.Flow):
+                    await c.SendAsync(binary!);
+                    if (!await c.ExpectFlowAcceptedAsync()) return;
+                    break;
+                default:
+                    // The client's own error frame: the server ends the connection (nothing to judge but that it stops).
+                    await c.SendAsync(text!);
+                    closed = true;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The step as a frame for this connection: text (a control frame) or binary (a flow frame under the IUT's contract).</summary>
+    private static (string? Text, byte[]? Binary) Render(SuiteClient c, TraceStep s) => s.Kind switch
+    {
+        "hello" => (Hello(c.Config, s), null),
+        "bind" => (Bind(c.Config, s), null),
+        "flow" => (null, Flow(c.Contract ?? new FlowContract("json", [], 65536), s)),
+        _ => (s.Variant switch
+        {
+            "error" => "{\"step\":\"error\",\"code\":\"lhs.invalid_frame\",\"detail\":\"trace\"}",
+            "mirror" => "{\"step\":\"mirror\",\"lri_version\":\"0.1\",\"encoding\":\"json\",\"features\":[],\"max_frame_bytes\":1024,\"nonce\":\"n-trace\"}",
+            "seal" => "{\"step\":\"seal\",\"session_id\":\"s\",\"signature\":\"ltp:jws:x\"}",
+            "wave" => "{\"step\":\"wave\"}",
+            _ => "not json at all",
+        }, null),
+    };
+
+    private static string Hello(LhsClientConfig cfg, TraceStep s)
+    {
+        if (s.Variant == "notjson") return "{\"step\":\"hello\",";
+        if (s.Variant == "array") return "[\"hello\"]";
+        var o = JsonNode.Parse(cfg.HelloText())!.AsObject();
+        if (s.N > 0) o["max_frame_bytes"] = s.N;
+        switch (s.Variant)
+        {
+            case var v when v.StartsWith("drop-", StringComparison.Ordinal): o.Remove(v[5..]); break;
+            case var v when v.StartsWith("retype-", StringComparison.Ordinal):
+                var field = v[7..];
+                o[field] = o[field] is JsonValue value && value.TryGetValue<int>(out _) ? JsonValue.Create("65536") : JsonValue.Create(7);
+                break;
+            case "minor": o["lri_version"] = "0.2"; break;
+            case "major": o["lri_version"] = "9.0"; break;
+            case "enc-cbor": o["encodings"] = new JsonArray("cbor"); break;
+            case "enc-cbor-json": o["encodings"] = new JsonArray("cbor", "json"); break;
+            case "enc-none": o["encodings"] = new JsonArray("x-unknown"); break;
+            case "feat-none": o["features"] = new JsonArray(); break;
+            case "feat-ltp": o["features"] = new JsonArray("ltp"); break;
+            case "extra": o["x_trace"] = true; break;
+            case "zero-frame": o["max_frame_bytes"] = 0; break;
+        }
+        return o.ToJsonString();
+    }
+
+    private static string Bind(LhsClientConfig cfg, TraceStep s)
+    {
+        if (s.Variant == "notjson") return "bind";
+        var o = JsonNode.Parse(cfg.BindText())!.AsObject();
+        switch (s.Variant)
+        {
+            case "ulid": o["thread"] = "01ARZ3NDEKTSV4RRFFQ69G5FAV"; break;
+            case "no-context": o.Remove("context"); break;
+            case "thread-bad": o["thread"] = "thread-1"; break;
+            case "drop-thread": o.Remove("thread"); break;
+            case "retype-thread": o["thread"] = 42; break;
+        }
+        return o.ToJsonString();
+    }
+
+    private static byte[] Flow(FlowContract contract, TraceStep s)
+    {
+        var lce = JsonNode.Parse(FlowFrames.PingJson)!.AsObject();
+        switch (s.Variant)
+        {
+            case "sig": lce["sig"] = "ltp:jws:e30..c2ln"; break;
+            case "lss": lce["lss"] = new JsonObject { ["coherence"] = 0.5 }; break;
+            case "extra": lce["x_trace"] = "kept"; break;
+            case "nov": lce.Remove("v"); break;
+            case "v2": lce["v"] = 2; break;
+            case "nointent": lce.Remove("intent"); break;
+            case "noconsent": lce["policy"] = new JsonObject(); break;
+            case "short": return [0, 0];
+            case "badlen": return [0, 0, 0x10, 0, .. "0123456789"u8];
+        }
+        var payload = Encoding.UTF8.GetBytes(new string('p', s.N));
+        var encoding = s.Variant == "wrongenc" ? (contract.Encoding == "json" ? "cbor" : "json") : contract.Encoding;
+        var frame = FlowFrames.In(encoding, lce.ToJsonString(), payload);
+        if (s.Variant != "oversize") return frame;
+        // Valid in every other way, one byte (plus N) over the negotiated limit.
+        var pad = Encoding.UTF8.GetBytes(new string('p', contract.MaxFrameBytes - frame.Length + 1 + s.N));
+        return FlowFrames.In(encoding, lce.ToJsonString(), [.. payload, .. pad]);
+    }
+}
