@@ -266,7 +266,7 @@ internal static class RunCommand
                     (i.Status == ItemStatus.NotVerified ? $"  (untested: {string.Join(", ", i.UntestedRequirements)})" : ""));
         }
         var c = r.Counts;
-        o.WriteLine($"{c.Total} cases: {c.Pass} pass, {c.Fail} fail, {c.Timeout} timeout, {c.Error} error, {c.NonStrict} non-strict, {c.Informational} informational, {c.Unimplemented} unimplemented, {c.Skipped} skipped");
+        o.WriteLine($"{c.Total} cases: {c.Pass} pass, {c.Fail} fail, {c.Timeout} timeout, {c.Error} error, {c.NonStrict} non-strict, {c.Informational} informational, {c.Unimplemented} unimplemented, {c.Skipped} skipped" + (c.Flaky > 0 ? $", {c.Flaky} flaky" : ""));
         o.WriteLine($"coverage: {r.RequirementsCovered} of {r.RequirementsTotal} requirements have a case that ran and checked them");
         foreach (var n in r.Notes) o.WriteLine("note: " + n);
         o.WriteLine($"verdict: {r.Verdict}");

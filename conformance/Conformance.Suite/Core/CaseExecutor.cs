@@ -71,6 +71,7 @@ public static class CaseExecutor
         var stray = checks.FirstOrDefault(c => !def.Requirements.Contains(c.Requirement));
         if (stray is not null) return (Outcome.Error, $"suite defect: check cites {stray.Requirement}, which the case does not declare");
         if (verdict!.Unimplemented is { } why) return (Outcome.Unimplemented, why);
+        if (verdict.Traces is { Flaky: true }) return (Outcome.Flaky, verdict.Note ?? "a trace failed, then passed on rerun");
         if (checks.Length == 0) return (Outcome.Error, "suite defect: the case made no check");
         var failed = checks.Where(c => !c.Passed).ToArray();
         var must = failed.Where(c => c.Level == Level.Must).ToArray();

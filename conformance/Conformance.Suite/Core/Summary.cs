@@ -8,16 +8,18 @@ public static class Summary
     public static RunResult Build(RunManifest manifest, IReadOnlyList<CaseResult> cases, IReadOnlyList<Catalog> catalogs, IReadOnlyList<IutRole> roles,
         Baseline? baseline = null)
     {
+        // A flaky case's checks are evidence of neither passing nor failing: it is shown, not counted.
+        var judged = cases.Where(c => c.Outcome != Outcome.Flaky).ToArray();
         var requirements = catalogs.SelectMany(cat => cat.Requirements.Select(r => new RequirementResult(
             r.Id, cat.Spec, r.Level, r.Section, r.Quote, r.Item, r.Roles.Names(),
-            Status(cases.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)),
+            Status(judged.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)),
             [.. cases.Where(c => c.Requirements.Contains(r.Id)).Select(c => c.Id)]))).ToArray();
 
         var checklist = new List<ChecklistResult>();
         foreach (var cat in catalogs)
         foreach (var role in roles)
         {
-            var roleCases = cases.Where(c => c.Spec == cat.Spec && c.Role == role.Name()).ToArray();
+            var roleCases = judged.Where(c => c.Spec == cat.Spec && c.Role == role.Name()).ToArray();
             if (roleCases.Length == 0) continue;
             foreach (var item in cat.Items)
             {
@@ -37,7 +39,7 @@ public static class Summary
             cases.Count(c => c.Outcome == Outcome.Pass), cases.Count(c => c.Outcome == Outcome.Fail),
             cases.Count(c => c.Outcome == Outcome.NonStrict), cases.Count(c => c.Outcome == Outcome.Unimplemented),
             cases.Count(c => c.Outcome == Outcome.Informational), cases.Count(c => c.Outcome == Outcome.Error),
-            cases.Count(c => c.Outcome == Outcome.Timeout)) { Skipped = cases.Count(c => c.Outcome == Outcome.Skipped) };
+            cases.Count(c => c.Outcome == Outcome.Timeout)) { Skipped = cases.Count(c => c.Outcome == Outcome.Skipped), Flaky = cases.Count(c => c.Outcome == Outcome.Flaky) };
         var ran = cases.Count(c => c.Outcome is not (Outcome.Unimplemented or Outcome.Skipped));
         var (ratified, verdict, failures) = Judge(cases, checklist);
         var specs = catalogs.Select(cat =>
@@ -49,6 +51,7 @@ public static class Summary
 
         var notes = new List<string>();
         notes.AddRange(SanityNotes(cases));
+        if (counts.Flaky > 0) notes.Add($"{counts.Flaky} case(s) flaky: a property trace failed, then passed on rerun; see the case for the trace and its replay command.");
         if (counts.Skipped > 0) notes.Add($"{counts.Skipped} case(s) skipped by {manifest.SkipFile ?? "a skip file"}: they were not run, and what only they check is not verified.");
         IReadOnlyList<Deviation> deviations = [];
         var exit = failures > 0 ? 1 : ran == 0 ? 2 : 0;

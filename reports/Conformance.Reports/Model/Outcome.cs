@@ -19,6 +19,8 @@ public enum Outcome
     Timeout,
     /// <summary>Not run: disabled by a --skip file, with its written reason.</summary>
     Skipped,
+    /// <summary>A property trace failed, then passed when run again: neither pass nor fail (never gating, always shown).</summary>
+    Flaky,
 }
 
 public static class Outcomes
@@ -33,6 +35,7 @@ public static class Outcomes
         Outcome.Error => "error",
         Outcome.Timeout => "timeout",
         Outcome.Skipped => "skipped",
+        Outcome.Flaky => "flaky",
         _ => throw new ArgumentOutOfRangeException(nameof(o)),
     };
 

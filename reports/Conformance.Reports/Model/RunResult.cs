@@ -97,6 +97,8 @@ public sealed record RunManifest(
 public sealed record RunCounts(int Total, int Pass, int Fail, int NonStrict, int Unimplemented, int Informational, int Error, int Timeout)
 {
     public int Skipped { get; init; }
+    /// <summary>Property-trace cases whose failure did not reproduce.</summary>
+    public int Flaky { get; init; }
 }
 
 /// <summary>One spec's own verdict: its checklist roll-up, its coverage and the badge a project may show for it.</summary>

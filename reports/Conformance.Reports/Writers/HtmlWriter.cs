@@ -163,6 +163,7 @@ public static class HtmlWriter
         Count(Outcome.Error, c.Error);
         Count(Outcome.Timeout, c.Timeout);
         Count(Outcome.Skipped, c.Skipped);
+        Count(Outcome.Flaky, c.Flaky);
         sb.Append("</p>\n");
     }
 
@@ -234,6 +235,19 @@ public static class HtmlWriter
         sb.Append("<p class=\"case-summary\">").Append(H(c.Summary)).Append("</p>\n");
         sb.Append("<p class=\"description\">").Append(H(c.Description)).Append("</p>\n");
         sb.Append("<p class=\"section\">Section ").Append(H(c.Section)).Append("</p>\n");
+        if (c.Traces is { } t)
+        {
+            // A property-trace case: what ran, and the minimal failing trace with the command that replays it.
+            sb.Append("<div class=\"traces\"><p>").Append(t.Count).Append(" trace(s), ").Append(t.Steps).Append(" step(s), seed ").Append(t.Seed).Append("</p>\n");
+            if (t.FailingTrace is { } id)
+            {
+                sb.Append("<p>Trace ").Append(id).Append(t.Flaky ? " failed, then passed on rerun (flaky)" : " failed").Append(". Generated: <code>").Append(H(t.Generated ?? "")).Append("</code></p>\n");
+                if (t.Minimal is not null)
+                    sb.Append("<p>Minimal (").Append(t.ShrinkRuns).Append(" shrink runs): <code class=\"trace-minimal\">").Append(H(t.Minimal)).Append("</code></p>\n");
+                if (t.Replay is not null) sb.Append("<p>Replay: <code class=\"trace-replay\">").Append(H(t.Replay)).Append("</code></p>\n");
+            }
+            sb.Append("</div>\n");
+        }
 
         sb.Append("<h4>Requirements</h4>\n<ul class=\"requirements\">\n");
         foreach (var id in c.Requirements)

@@ -81,7 +81,7 @@ public static class JUnitWriter
             case Outcome.Unimplemented or Outcome.Skipped:
                 e.Add(new XElement("skipped", new XAttribute("message", Clean(c.Summary))));
                 break;
-            case Outcome.NonStrict or Outcome.Informational:
+            case Outcome.NonStrict or Outcome.Informational or Outcome.Flaky:
                 // Passing for CI (they never gate), but the reason must still be visible next to the test.
                 var text = c.Outcome.Name() + ": " + c.Summary;
                 var checks = FailedChecks(c);

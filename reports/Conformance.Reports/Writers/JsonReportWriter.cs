@@ -226,6 +226,7 @@ public static class JsonReportWriter
         w.WriteNumber("error", c.Error);
         w.WriteNumber("timeout", c.Timeout);
         w.WriteNumber("skipped", c.Skipped);
+        w.WriteNumber("flaky", c.Flaky);
         w.WriteEndObject();
     }
 
@@ -259,6 +260,22 @@ public static class JsonReportWriter
         w.WriteEndArray();
         w.WritePropertyName("trace");
         WriteTraceArray(w, c.Trace);
+        if (c.Traces is { } t) WriteTraceRun(w, t);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTraceRun(Utf8JsonWriter w, TraceRun t)
+    {
+        w.WriteStartObject("traces");
+        w.WriteNumber("seed", t.Seed);
+        w.WriteNumber("count", t.Count);
+        w.WriteNumber("steps", t.Steps);
+        if (t.FailingTrace is { } id) w.WriteNumber("failingTrace", id); else w.WriteNull("failingTrace");
+        w.WriteString("generated", t.Generated);
+        w.WriteString("minimal", t.Minimal);
+        w.WriteNumber("shrinkRuns", t.ShrinkRuns);
+        w.WriteBoolean("flaky", t.Flaky);
+        w.WriteString("replay", t.Replay);
         w.WriteEndObject();
     }
 

@@ -70,7 +70,7 @@ public static class MarkdownWriter
             sb.Append('\n');
         }
 
-        var attention = r.Cases.Where(k => k.Outcome is Outcome.Fail or Outcome.NonStrict or Outcome.Timeout or Outcome.Error).ToList();
+        var attention = r.Cases.Where(k => k.Outcome is Outcome.Fail or Outcome.NonStrict or Outcome.Timeout or Outcome.Error or Outcome.Flaky).ToList();
         sb.Append("## Failures\n\n");
         if (attention.Count == 0) sb.Append("None.\n");
         foreach (var k in attention)
