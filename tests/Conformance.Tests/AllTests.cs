@@ -31,6 +31,8 @@ public static class AllTests
         Cli.CompareTests.Tests(),
         Cli.ProgressTests.Tests(),
         Suite.FaultDetectionTests.Tests(),
+        Traces.TraceEngineTests.Tests(),
+        Traces.TraceDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),

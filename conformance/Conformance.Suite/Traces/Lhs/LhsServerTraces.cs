@@ -217,8 +217,8 @@ public sealed class LhsServerTraces : ITraceProtocol
         var encoding = s.Variant == "wrongenc" ? (contract.Encoding == "json" ? "cbor" : "json") : contract.Encoding;
         var frame = FlowFrames.In(encoding, lce.ToJsonString(), payload);
         if (s.Variant != "oversize") return frame;
-        // Valid in every other way, one byte (plus N) over the negotiated limit.
-        var pad = Encoding.UTF8.GetBytes(new string('p', contract.MaxFrameBytes - frame.Length + 1 + s.N));
+        // Valid in every other way, at least one byte over the negotiated limit.
+        var pad = Encoding.UTF8.GetBytes(new string('p', Math.Max(0, contract.MaxFrameBytes - frame.Length + 1)));
         return FlowFrames.In(encoding, lce.ToJsonString(), [.. payload, .. pad]);
     }
 }
