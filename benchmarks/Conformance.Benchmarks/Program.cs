@@ -22,6 +22,7 @@ var aliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     ["ingest"] = ["shard.ingest"], ["shard.ingest"] = ["shard.ingest"],
     ["rss"] = ["shard.rss"], ["shard.rss"] = ["shard.rss"],
     ["shard"] = ["sha256", "shard.store", "shard.ingest", "shard.rss"],
+    ["traces"] = ["lhs.handshake", "traces.lhs"], ["traces.lhs"] = ["lhs.handshake", "traces.lhs"],
 };
 
 var settings = Settings.Default;
@@ -55,6 +56,7 @@ if (rounds is { } r) settings = settings with { Rounds = r };
 bool Wanted(string name) => only.Count == 0 || only.Contains(name);
 var runCip = only.Count == 0 || only.Any(n => n.StartsWith("cip.", StringComparison.Ordinal) || n == "ed25519.verify");
 var runShard = only.Count == 0 || only.Any(n => n.StartsWith("shard.", StringComparison.Ordinal) || n == "sha256");
+var runTraces = only.Count == 0 || only.Contains("traces.lhs");
 
 Console.WriteLine($"Reference throughput: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()} " +
     $"{RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {Build}");
@@ -69,6 +71,11 @@ if (runShard)
 {
     if (runCip) Console.WriteLine();
     await ShardIngestBenchmark.RunAsync(settings, Wanted("shard.store"), Wanted("shard.ingest"), Wanted("shard.rss"), uploads, Console.WriteLine);
+}
+if (runTraces)
+{
+    if (runCip || runShard) Console.WriteLine();
+    await RunTracesAsync();
 }
 Console.WriteLine($"({started.Elapsed.TotalSeconds:0.0} s measuring)");
 return 0;
@@ -123,6 +130,22 @@ async Task RunCipAsync()
         Console.WriteLine($"{name,-16} {unit,-12} {s.Median,10:N0} {s.Min,10:N0} {s.Max,10:N0} {"±" + Percent(s.Spread),7} {Ratio(s),7}");
 }
 
+async Task RunTracesAsync()
+{
+    Console.WriteLine("Property traces against the reference LHS edge on loopback (same process, 4 traces at once)");
+    List<Benchmark> benchmarks = [await TracesBenchmark.HandshakesAsync(), await TracesBenchmark.TracesAsync()];
+    IReadOnlyList<Result> results;
+    try { results = await Measure.RunAsync(benchmarks, settings, Console.WriteLine); }
+    finally { foreach (var b in benchmarks) if (b.Cleanup is { } cleanup) await cleanup(); }
+    var baseline = results[0];
+    Console.WriteLine();
+    Console.WriteLine($"{baseline.Benchmark.Name}: {baseline.Ops.Median:0} {baseline.Benchmark.Unit}, {baseline.Secondary!.Median:0} steps/s (the baseline: {baseline.Benchmark.What}) " +
+        $"[median of {baseline.Ops.Rates.Count}, spread ±{Percent(baseline.Ops.Spread)}]");
+    var t = results[1];
+    Console.WriteLine($"{t.Benchmark.Name}: {t.Ops.Median:0} {t.Benchmark.Unit}, {t.Secondary!.Median:0} steps/s = {t.Ops.Median / baseline.Ops.Median:0.00} × handshakes/s " +
+        $"[median of {t.Ops.Rates.Count}, spread ±{Percent(t.Ops.Spread)}]");
+}
+
 static string Percent(double fraction) => (fraction * 100).ToString("0") + "%";
 
 static int Usage(string? error)
@@ -135,6 +158,7 @@ static int Usage(string? error)
     w.WriteLine("  --uploads N   timed uploads for shard.ingest (default 3, --quick 2; one upload is one round)");
     w.WriteLine("  --only NAME   cip: raw | model | agent | ws, or cip for all (the raw Ed25519 baseline always runs with them)");
     w.WriteLine("                shard: sha256 | store | ingest | rss, or shard for all (the SHA-256 baseline always runs with them)");
+    w.WriteLine("                traces: LHS property traces per second, with plain handshakes per second as the baseline");
     w.WriteLine("                (full names work too: cip.verify, shard.ingest, ...); default: everything");
     return 2;
 }
