@@ -10,7 +10,7 @@ namespace Conformance.Suite.Traces;
 
 public static class TraceEngine
 {
-    /// <summary>How often a failing trace is tried again before it counts as flaky.</summary>
+    /// <summary>After this many flaky traces generation stops: the IUT (or the machine) is not steady enough to judge.</summary>
     private const int Reproductions = 3;
 
     /// <summary>The verdict of a trace case: aggregated checks when every trace passed, else the minimal failing trace's.</summary>
@@ -19,27 +19,35 @@ public static class TraceEngine
         var seed = ctx.Settings.Seed;
         var traces = Enumerable.Range(0, o.Count).Select(i => Generate(p, seed, i)).ToArray();
         var results = new Outcome?[o.Count];
+        var flaky = new System.Collections.Concurrent.ConcurrentBag<int>();
         var stop = false;
-        // Like any property run, the first failure ends generation: traces already under way finish, no new one starts.
+        // Like any property run, the first failure ends generation (traces already under way finish, no new one
+        // starts) — once it reproduces: a failure that passes on an immediate rerun is flaky, and generation goes on.
         await Parallel.ForEachAsync(Enumerable.Range(0, o.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallel), CancellationToken = ctx.Cancel },
             async (i, _) =>
             {
                 if (Volatile.Read(ref stop)) return;
                 var r = await RunOneAsync(ctx, p, i, traces[i], null, null);
+                if (r.Failed && !(await RunOneAsync(ctx, p, i, traces[i], null, null)).FailsLike(r.Signature))
+                {
+                    flaky.Add(i);
+                    r = r with { Flaky = true };
+                }
                 results[i] = r;
-                if (r.Gates(p.Catalog)) Volatile.Write(ref stop, true);
+                if (r.Gates(p.Catalog) && !r.Flaky && flaky.Count < Reproductions) Volatile.Write(ref stop, true);
+                if (flaky.Count >= Reproductions) Volatile.Write(ref stop, true);
             });
         var ran = Enumerable.Range(0, o.Count).Where(i => results[i] is not null).ToArray();
         var run = new TraceRun(seed, ran.Length, ran.Sum(i => traces[i].Count));
         // A broken must or should first; a model-level reading broken only when nothing worse turned up.
-        var failing = ran.Where(i => results[i]!.Gates(p.Catalog)).Concat(ran.Where(i => results[i]!.Failed && !results[i]!.Gates(p.Catalog))).ToArray();
-        if (failing.Length == 0) return Passed(ctx, p, [.. ran.Select(i => results[i]!)], run);
+        var reproduced = ran.Where(i => !results[i]!.Flaky).ToArray();
+        var failing = reproduced.Where(i => results[i]!.Gates(p.Catalog)).Concat(reproduced.Where(i => results[i]!.Failed && !results[i]!.Gates(p.Catalog))).ToArray();
+        if (failing.Length == 0 && flaky.IsEmpty) return Passed(ctx, p, [.. ran.Select(i => results[i]!)], run);
 
-        foreach (var id in failing.Take(Reproductions))
+        foreach (var id in failing.Take(1))
         {
             var signature = results[id]!.Signature;
-            if (!(await RunOneAsync(ctx, p, id, traces[id], null, null)).FailsLike(signature)) continue;
             var (minimal, runs) = await TraceShrinker.ShrinkAsync(traces[id],
                 async candidate => (await RunOneAsync(ctx, p, id, candidate, null, null)).FailsLike(signature), p.Simpler, o.ShrinkRuns);
             var evidence = await EvidenceAsync(ctx, p, o, id, minimal);
@@ -55,12 +63,12 @@ public static class TraceEngine
             // The shrunk trace's own checks are the evidence; a rerun that passed still shows what failed at first.
             return new Verdict(run.Flaky ? results[id]!.Checks : evidence.Checks, null, note) { Traces = run };
         }
-        var flaky = failing[0];
-        var why = $"trace {flaky} (seed {seed}) failed, then passed on rerun (as did the next failing ones): flaky";
-        ctx.Trace.Note(why + ": " + TraceStep.Script(traces[flaky]));
-        return new Verdict(results[flaky]!.Checks, null, why)
+        var first = flaky.Min();
+        var why = $"trace {first} (seed {seed}) failed, then passed on rerun: flaky ({flaky.Count} such trace(s), no failure that reproduced)";
+        ctx.Trace.Note(why + ": " + TraceStep.Script(traces[first]));
+        return new Verdict(results[first]!.Checks, null, why)
         {
-            Traces = run with { FailingTrace = flaky, Generated = TraceStep.Script(traces[flaky]), Flaky = true },
+            Traces = run with { FailingTrace = first, Generated = TraceStep.Script(traces[first]), Flaky = true },
         };
     }
 
@@ -111,6 +119,8 @@ public static class TraceEngine
 
     private sealed record Outcome(IReadOnlyList<Check> Checks)
     {
+        /// <summary>Failed, then passed when run again at once.</summary>
+        public bool Flaky { get; init; }
         public bool Failed => Checks.Any(c => !c.Passed);
         public string? Signature => Checks.FirstOrDefault(c => !c.Passed)?.Requirement;
         public bool FailsLike(string? signature) => Failed && Signature == signature;
