@@ -108,7 +108,8 @@ internal static class RunCommand
         if (replay && traceProtocols.Length != 1) throw new UsageException("replay needs --spec and --role naming one spec and role with traces (" +
             string.Join(", ", TraceCases.Protocols.Select(p => $"{p.Spec} {p.Role.Name()}")) + ")");
         if (replayed is { } rp && rp.Steps.Select(traceProtocols[0].Unknown).FirstOrDefault(u => u is not null) is { } unknown) throw new UsageException("--steps: " + unknown);
-        TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, traceParallel,
+        // A client IUT brings one connection at a time.
+        TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, p.Role == IutRole.Client ? 1 : traceParallel,
             Fresh: target is null && listen is null
                 ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct) : null,
             ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, keyText, a.Get("timeout-ms")));

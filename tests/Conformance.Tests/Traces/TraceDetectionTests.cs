@@ -88,6 +88,12 @@ public static partial class TraceDetectionTests
                 var def = TraceCases.Case(p, new TraceSettings(Count, Fresh: TraceCases.EmbeddedFresh(f.Spec, Role(f), Seed, Behaviour)));
                 return await CaseExecutor.RunAsync(def, p.Catalog, settings, server.Target, null, default);
             }
+            case ("lhs", IutRole.Client):
+            {
+                await using var client = await EmbeddedLhsClient.StartAsync(Seed, () => f.As(LhsClientBehaviour.Correct));
+                var def = TraceCases.Case(p, new TraceSettings(Count, Parallel: 1));
+                return await CaseExecutor.RunAsync(def, p.Catalog, settings with { AcceptTimeout = TimeSpan.FromSeconds(5) }, null, client, default);
+            }
             case ("shard", IutRole.Server):
             {
                 await using var edge = await EmbeddedShardEdge.StartAsync(() => f.As(ShardEdgeBehaviour.Correct));

@@ -1,0 +1,207 @@
+// Property traces against an LHS client: the suite plays the server. The client IUT opens each trace with its hello;
+// the steps are the server's answers (mirror, seal, flow frames, stray text) in valid variants (other capabilities:
+// json or cbor only, no features, a small frame limit) and mutations. The client model, on a shadow of what the IUT
+// sent, says whether the IUT must accept each answer or reject it with an error frame and a close.
+using System.Text;
+using System.Text.Json.Nodes;
+using Conformance.Model.Lhs;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
+using Conformance.Suite.Core;
+using Conformance.Suite.Lhs;
+using Conformance.Suite.Lhs.Play;
+
+namespace Conformance.Suite.Traces.Lhs;
+
+public sealed class LhsClientTraces : ITraceProtocol
+{
+    public static readonly LhsClientTraces Instance = new();
+
+    public string Spec => LhsCatalog.Spec;
+    public IutRole Role => IutRole.Client;
+    public string CaseId => "LHS-C-traces";
+    public string Section => "§1–§6";
+    public Catalog Catalog => LhsCatalog.Instance;
+
+    public IReadOnlyList<string> Requirements { get; } =
+        [LhsRules.Order, .. LhsCatalog.Instance.Requirements.Where(r => r.Roles.Covers(IutRole.Client) && r.Id != LhsRules.Order).Select(r => r.Id)];
+
+    private static readonly Dictionary<string, (string[] Valid, string[] Invalid)> Variants = new()
+    {
+        ["mirror"] = (["json", "cbor", "feat-none", "frame-small"], ["enc-unoffered", "drop-nonce", "feat-extra", "frame-bigger", "major", "notjson"]),
+        ["seal"] = ([], ["bad-sig", "wrong-key", "no-nonce", "no-prefix", "drop-signature", "notjson"]),
+        ["flow"] = (["extra"], ["wrongenc", "oversize", "badlen", "nointent", "sig"]),
+        ["text"] = ([], ["garbage", "hello", "mirror"]),
+    };
+
+    /// <summary>How long the trace looks for a frame the client should not have sent before the seal.</summary>
+    private static readonly TimeSpan EarlyLook = TimeSpan.FromMilliseconds(10);
+
+    private static readonly Ed25519Signer Untrusted = TestKeys.FromLabel("conformance-suite/untrusted");
+
+    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    {
+        // The server's answers in order; a broken one usually ends the connection, so the trace stops there.
+        var steps = new List<TraceStep>();
+        foreach (var kind in new[] { "mirror", "seal" })
+        {
+            if (r.Chance(25))
+            {
+                var k = r.Chance(80) ? kind : r.Pick<string>(["text", "flow"]);
+                steps.Add(new(k, r.Pick(Variants[k].Invalid), k == "flow" ? r.Next(32) : 0));
+                return steps;
+            }
+            steps.Add(new(kind, r.Chance(60) || Variants[kind].Valid.Length == 0 ? "" : r.Pick(Variants[kind].Valid)));
+        }
+        // At most one frame of the server's own in flow: a client may end the connection once it has had its answers
+        // (the reference agent closes after as many flow frames as it sent), and what came after would prove nothing.
+        if (r.Chance(60))
+        {
+            var k = r.Chance(20) ? "text" : "flow";
+            var variant = k == "text" || r.Chance(50) ? r.Pick(Variants[k].Invalid) : r.Chance(70) ? "" : "extra";
+            steps.Add(new(k, variant, k == "flow" ? r.Next(32) : 0));
+        }
+        return steps;
+    }
+
+    public IEnumerable<TraceStep> Simpler(TraceStep s)
+    {
+        if (s.Variant.Length > 0) yield return s with { Variant = "" };
+        if (s.N != 0) { yield return s with { N = 0 }; yield return s with { N = s.N / 2 }; }
+    }
+
+    public string? Unknown(TraceStep s) =>
+        !Variants.TryGetValue(s.Kind, out var v) ? $"unknown step kind \"{s.Kind}\" (known: {string.Join(", ", Variants.Keys)})"
+        : s.Variant.Length > 0 && !v.Valid.Contains(s.Variant) && !v.Invalid.Contains(s.Variant) ? $"unknown variant \"{s.Variant}\" of {s.Kind}"
+        : s.N is < 0 or > 1 << 20 ? $"#{s.N} is out of range" : null;
+
+    public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
+    {
+        var s = await SuiteServer.AcceptAsync(ctx, checks);
+        var mirror = await s.ExpectHelloAsync();
+        if (mirror is null) return;
+        var phase = LhsClientPhase.AwaitMirror;
+        string? seal = null;
+        foreach (var step in steps)
+        {
+            if (checks.AnyFailed) return;
+            var (text, binary) = Render(s, step, mirror, seal);
+            LhsInput input = text is not null ? new LhsInput.Text(text) : new LhsInput.Binary(binary!);
+            var shadow = s.Shadow(phase);
+            var model = LhsClient.Step(shadow, input, Oracle.ShadowConfig(shadow, SuiteServer.Key.PublicKey));
+            // An accepted mirror goes out through the server state, which follows the mirror actually sent.
+            if (model.Rejected is null && phase == LhsClientPhase.AwaitMirror) await s.SendMirrorAsync(text!);
+            else if (text is not null) await s.SendAsync(text);
+            else await s.SendAsync(binary!);
+            if (model.Rejected is { } e)
+            {
+                var requirement = phase == LhsClientPhase.Flow ? e.Rule : ClientRules.ReceiverRequirement(e.Rule);
+                await Rejection.Expect(ctx, checks, s.Conn, requirement, e, flowMayPrecede: phase == LhsClientPhase.Flow);
+                return;
+            }
+            switch (phase)
+            {
+                case LhsClientPhase.AwaitMirror:
+                    // The client must answer the mirror with a bind, then wait for the seal: anything already there
+                    // after a short look was sent before the seal (§1 order; a quiet look proves nothing either way).
+                    seal = await s.ExpectBindAsync();
+                    if (seal is null) return;
+                    var early = Seen.From(await s.Conn.ReceiveAsync(EarlyLook, ctx.Cancel));
+                    if (!checks.Expect(LhsRules.Order, early is Seen.Silent, "nothing from the client between its bind and the seal", early.Describe())) return;
+                    phase = LhsClientPhase.AwaitSeal;
+                    break;
+                case LhsClientPhase.AwaitSeal:
+                    phase = LhsClientPhase.Flow;
+                    break;
+            }
+        }
+        // In flow with nothing more to send: the client's own frames are judged and echoed until it closes or goes quiet.
+        if (phase == LhsClientPhase.Flow && !checks.AnyFailed) await s.ExpectFlowAsync(SuiteClient.FlowAccepted);
+    }
+
+    private static (string? Text, byte[]? Binary) Render(SuiteServer s, TraceStep step, string mirror, string? seal) => step.Kind switch
+    {
+        "mirror" => (Mirror(s, step.Variant, mirror), null),
+        "seal" => (Seal(s, step.Variant, seal ?? "{\"step\":\"seal\"}"), null),
+        "flow" => (null, Flow(s.Server.Mirror?.Contract ?? new FlowContract("json", [], 65536), step)),
+        _ => (step.Variant switch
+        {
+            "hello" => s.Hello!.Json.GetRawText(),
+            "mirror" => mirror,
+            _ => "not json at all",
+        }, null),
+    };
+
+    private static string Mirror(SuiteServer s, string variant, string mirror)
+    {
+        if (variant == "notjson") return "{\"step\":\"mirror\",";
+        var caps = ServerCapabilities.Reference;
+        var hello = s.Hello!;
+        caps = variant switch
+        {
+            "json" when hello.Encodings.Contains("json") => caps with { Encodings = ["json"] },
+            "cbor" when hello.Encodings.Contains("cbor") => caps with { Encodings = ["cbor"] },
+            "feat-none" => caps with { Features = [] },
+            "frame-small" => caps with { MaxFrameBytes = 1024 },
+            _ => caps,
+        };
+        var nonce = s.Server.Mirror!.Nonce;
+        var text = Negotiation.MirrorFor(hello, caps, nonce).Value ?? mirror;
+        var o = JsonNode.Parse(text)!.AsObject();
+        switch (variant)
+        {
+            case "enc-unoffered": o["encoding"] = "x-unoffered"; break;
+            case "drop-nonce": o.Remove("nonce"); break;
+            case "feat-extra": o["features"] = new JsonArray("ltp", "lss", "telemetry", "x-extra"); break;
+            case "frame-bigger": o["max_frame_bytes"] = hello.MaxFrameBytes + 1; break;
+            case "major": o["lri_version"] = "9.0"; break;
+        }
+        return o.ToJsonString();
+    }
+
+    private static string Seal(SuiteServer s, string variant, string seal)
+    {
+        if (variant == "notjson") return "{\"step\":\"seal\",";
+        // A seal before any bind (a shrunk trace may send one first): out of order whatever its signature.
+        if (s.Server.Bind is null) return "{\"step\":\"seal\",\"session_id\":\"s\",\"expires_at\":\"2999-01-01T00:00:00Z\",\"signature\":\"ltp:jws:x\"}";
+        var o = JsonNode.Parse(seal)!.AsObject();
+        var hello = s.Hello!.Json;
+        var mirror = s.Server.Mirror!;
+        var bind = s.Server.Bind?.Json;
+        switch (variant)
+        {
+            case "bad-sig":
+                var sig = o["signature"]!.GetValue<string>();
+                o["signature"] = sig[..^2] + (sig[^2] == 'A' ? 'B' : 'A') + sig[^1];
+                break;
+            case "wrong-key" when bind is { } b:
+                o["signature"] = SealSignature.Sign(Untrusted, SealSignature.Payload(hello, mirror.Json, b, mirror.Nonce));
+                break;
+            case "no-nonce" when bind is { } b:
+                // Signed over the three frames without the nonce (the array JCS([hello, mirror, bind])).
+                o["signature"] = SealSignature.Sign(SuiteServer.Key, Model.Ltp.Jcs.Canonicalize($"[{hello.GetRawText()},{mirror.Json.GetRawText()},{b.GetRawText()}]"));
+                break;
+            case "no-prefix": o["signature"] = o["signature"]!.GetValue<string>()[Model.Lhs.Seal.SignaturePrefix.Length..]; break;
+            case "drop-signature": o.Remove("signature"); break;
+        }
+        return o.ToJsonString();
+    }
+
+    private static byte[] Flow(FlowContract contract, TraceStep s)
+    {
+        var lce = JsonNode.Parse("{\"v\":1,\"intent\":{\"type\":\"pong\"},\"policy\":{\"consent\":\"granted\"}}")!.AsObject();
+        switch (s.Variant)
+        {
+            case "extra": lce["x_trace"] = "kept"; break;
+            case "nointent": lce.Remove("intent"); break;
+            case "sig": lce["sig"] = "ltp:jws:e30..c2ln"; break;
+            case "badlen": return [0, 0, 0x10, 0, .. "0123456789"u8];
+        }
+        var payload = Encoding.UTF8.GetBytes(new string('q', s.N));
+        var encoding = s.Variant == "wrongenc" ? (contract.Encoding == "json" ? "cbor" : "json") : contract.Encoding;
+        var frame = FlowFrames.In(encoding, lce.ToJsonString(), payload);
+        if (s.Variant != "oversize") return frame;
+        var pad = Encoding.UTF8.GetBytes(new string('q', Math.Max(0, contract.MaxFrameBytes - frame.Length + 1)));
+        return FlowFrames.In(encoding, lce.ToJsonString(), [.. payload, .. pad]);
+    }
+}
