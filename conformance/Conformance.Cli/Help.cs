@@ -32,13 +32,13 @@ internal static class Help
                                              and 30000 for the first connection unless this option is given)
           --fault NAME                       test the embedded reference with this deliberate bug (see list-faults)
           --out DIR                          report folder (default reports/latest)
-          --traces N                         property-based traces per spec and role that has a generator (today: lhs
-                                             server): the case LHS-S-traces (default 200; 0 leaves it out)
+          --traces N                         property-based traces per spec and role with a generator (lhs server and
+                                             client, shard server): LHS-S-, LHS-C-, SHARD-E-traces (default 200; 0: none)
           --trace-parallel N                 traces at once (default 4; 1 for an IUT that takes one connection at a time)
           A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that
           broke a rule. Progress is redrawn in place on a terminal; with CI=true or redirected output it is plain lines.
 
-        conformance replay --spec lhs --role server --seed S --trace ID --steps 'SCRIPT' [run's target options]
+        conformance replay --spec lhs|shard --role server|client --seed S --trace ID --steps 'SCRIPT' [run's target options]
           runs one trace script (as a failing trace case prints it, with its replay command) and reports it like run;
           against the embedded reference (with --fault) the frames are the same, byte for byte
 
