@@ -13,11 +13,13 @@ public static class FaultDetectionTests
     // Short step timeouts: a broken variant often goes quiet, and each silence costs one timeout.
     private const string Timeout = "400";
 
+    // The hand-written cases alone must catch every variant; what property traces catch is measured by traces.detection.
+
     public static Test Tests() => TestList("suite.faults",
     [
         TestList("embedded", [.. LhsFaults.Everything.Select(f => TestCase(f.Name, async () =>
         {
-            var r = await TestCli.RunAsync("run", "--fault", f.Name, "--timeout-ms", Timeout);
+            var r = await TestCli.RunAsync("run", "--fault", f.Name, "--timeout-ms", Timeout, "--traces", "0");
             Expect.equal(r.Exit, 1, $"{f.Name} must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
         }))]),
@@ -49,7 +51,7 @@ public static class FaultDetectionTests
             var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30),
                 "LHS reference edge listening on", "observation channel:", "seal public key (Ed25519, base64url):");
             var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", info["LHS reference edge listening on"], "--server-key", info["seal public key (Ed25519, base64url):"],
-                "--observe", info["observation channel:"], "--timeout-ms", Timeout);
+                "--observe", info["observation channel:"], "--timeout-ms", Timeout, "--traces", "0");
             Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
         }
@@ -64,7 +66,7 @@ public static class FaultDetectionTests
             var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30),
                 "CIP reference agent listening on", "observation channel:", "agent_id:", "agent public key (Ed25519, base64url):");
             var r = await TestCli.RunAsync("run", "--spec", "cip", "--target", info["CIP reference agent listening on"], "--agent-id", info["agent_id:"],
-                "--server-key", info["agent public key (Ed25519, base64url):"], "--observe", info["observation channel:"], "--timeout-ms", Timeout);
+                "--server-key", info["agent public key (Ed25519, base64url):"], "--observe", info["observation channel:"], "--timeout-ms", Timeout, "--traces", "0");
             Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
         }
@@ -78,7 +80,7 @@ public static class FaultDetectionTests
         {
             var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30), "Shard reference edge listening on", "observation channel:");
             var r = await TestCli.RunAsync("run", "--spec", "shard", "--target", info["Shard reference edge listening on"], "--observe", info["observation channel:"],
-                "--timeout-ms", Timeout);
+                "--timeout-ms", Timeout, "--traces", "0");
             Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
         }
@@ -90,7 +92,7 @@ public static class FaultDetectionTests
         var url = $"ws://127.0.0.1:{TestCli.FreePort()}/shard";
         var file = Path.Combine(TestCli.TempDir("node"), "payload.bin");
         File.WriteAllBytes(file, new byte[5000].Select((_, i) => (byte)(i * 7)).ToArray());
-        var run = TestCli.RunAsync("run", "--spec", "shard", "--role", "client", "--listen", url, "--timeout-ms", Timeout);
+        var run = TestCli.RunAsync("run", "--spec", "shard", "--role", "client", "--listen", url, "--timeout-ms", Timeout, "--traces", "0");
         var node = TestCli.Start("agent", "--spec", "shard", "--target", url, "--file", file, "--chunk-size", "1024", "--loop", "--fault", f.Name);
         try
         {
@@ -104,7 +106,7 @@ public static class FaultDetectionTests
     private static async Task Agent(Fault f)
     {
         var url = $"ws://127.0.0.1:{TestCli.FreePort()}/lhs";
-        var run = TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--listen", url, "--timeout-ms", Timeout);
+        var run = TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--listen", url, "--timeout-ms", Timeout, "--traces", "0");
         var agent = TestCli.Start("agent", "--target", url, "--loop", "--fault", f.Name, "--server-key", Convert.ToHexStringLower(SuiteServer.Key.PublicKey));
         try
         {
