@@ -57,6 +57,7 @@ internal static class RunCommand
         var writeExpect = a.Get("write-expect");
         var traceCount = a.Int("traces", TraceSettings.DefaultCount, min: 0, max: 1_000_000);
         var traceParallel = a.Int("trace-parallel", 4, min: 1, max: 64);
+        var saveVector = a.Get("save-vector");
         var replayed = replay ? ReplayArgs(a) : ((int Id, IReadOnlyList<TraceStep> Steps)?)null;
         a.RejectUnknown();
         var baseline = expectFile is null ? null : Gate(() => Baseline.Load(expectFile), expectFile);
@@ -235,9 +236,43 @@ internal static class RunCommand
             File.WriteAllText(writeExpect, Baseline.Write(results, manifest));
         }
         PrintSummary(stdout, result, outDir);
+        if (saveVector is not null) SaveVector(results, saveVector, stdout, stderr);
         if (writeExpect is not null) stdout.WriteLine($"baseline: {writeExpect} ({results.Count} expected outcomes)");
         if (external is { EverConnected: false }) { stderr.WriteLine("conformance: no client IUT ever connected"); return Cli.Unreachable; }
         return result.ExitCode;
+    }
+
+    /// <summary>
+    /// --save-vector FILE: the minimal failing LHS server trace as a transcripts vector file (flag TraceFound), the
+    /// client frames exactly as sent (from the case's wire trace), the server model's answers as expected.
+    /// </summary>
+    private static void SaveVector(IReadOnlyList<CaseResult> results, string file, TextWriter stdout, TextWriter stderr)
+    {
+        var found = results.FirstOrDefault(r => r.Id == Suite.Traces.Lhs.LhsServerTraces.Instance.CaseId && r.Traces is { Minimal: not null, Flaky: false, FailingTrace: not null });
+        if (found is null)
+        {
+            stdout.WriteLine("--save-vector: no failing LHS server trace to save (other roles' traces are not saved as vectors yet)");
+            return;
+        }
+        var connections = new List<List<(bool, byte[])>>();
+        foreach (var e in found.Trace)
+        {
+            if (e.Kind == Adapters.Trace.FrameKind.Open) connections.Add([]);
+            if (e.Direction != Adapters.Trace.Direction.Sent || e.Kind is not (Adapters.Trace.FrameKind.Text or Adapters.Trace.FrameKind.Binary)) continue;
+            if (e.Bytes.Length < e.Length)
+            {
+                stderr.WriteLine($"conformance: --save-vector: a {e.Length}-byte frame of the trace was kept only in part; not saved");
+                return;
+            }
+            if (connections.Count == 0) connections.Add([]);
+            connections[^1].Add((e.Kind == Adapters.Trace.FrameKind.Binary, e.Bytes));
+        }
+        var t = found.Traces!;
+        var vector = Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, $"trace {t.FailingTrace} of seed {t.Seed}, shrunk to {t.Minimal}; {found.Summary}",
+            [.. connections.Where(c => c.Count > 0)]);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        File.WriteAllBytes(file, Suite.Vectors.VectorJson.Serialize(vector));
+        stdout.WriteLine($"saved the minimal trace as a vector: {file} ({vector.NumberOfTests} transcript(s), flag TraceFound)");
     }
 
     /// <summary>replay's --trace ID --steps SCRIPT.</summary>

@@ -85,6 +85,25 @@ public static class TraceEngineTests
             Expect.isTrue(result.Traces!.Flaky, "the trace section says flaky");
             Expect.isFalse(result.Outcome.IsFailure(), "flaky does not gate");
         }),
+        TestCase("--save-vector writes the minimal trace as a TraceFound transcripts vector, valid against its schema", async () =>
+        {
+            var dir = TestCli.TempDir("saved-vector");
+            var file = Path.Combine(dir, "lhs", "found.json");
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--fault", "nonce-reused", "--save-vector", file);
+            Expect.equal(r.Exit, 1, $"the broken edge fails\n{r}");
+            Expect.stringContains(r.Stdout, "saved the minimal trace as a vector", "says so");
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            var tests = doc.RootElement.GetProperty("testGroups").EnumerateArray().SelectMany(g => g.GetProperty("tests").EnumerateArray()).ToArray();
+            Expect.equal(tests.Length, 2, "hello;reconnect;hello: one transcript per connection");
+            Expect.isTrue(tests.All(t => t.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "TraceFound")), "flagged TraceFound");
+            Expect.stringContains(doc.RootElement.GetProperty("notes").GetProperty("TraceFound").GetString()!, "nonce", "the note says what the trace found");
+            // Its schema is found relative to the file, as in vectors/.
+            CopyDir(Path.Combine(global::Conformance.Suite.Vectors.VectorSet.DefaultDirectory(), "schema"), Path.Combine(dir, "schema"));
+            Expect.isEmpty(await global::Conformance.Suite.Vectors.VectorSet.SchemaErrorsAsync(dir, Path.Combine("lhs", "found.json")), "valid against lhs-transcripts.schema.json");
+            var none = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--traces", "20", "--save-vector", Path.Combine(dir, "none.json"));
+            Expect.equal(none.Exit, 0, "the reference passes");
+            Expect.isFalse(File.Exists(Path.Combine(dir, "none.json")), "nothing to save");
+        }),
         TestCase("replay refuses what it cannot run", async () =>
         {
             Expect.equal((await TestCli.RunAsync("replay", "--spec", "lhs", "--role", "server", "--steps", "hello")).Exit, 2, "no --trace");
@@ -96,6 +115,12 @@ public static class TraceEngineTests
             Expect.equal((await TestCli.RunAsync("replay", "--spec", "shard", "--role", "client", "--trace", "1", "--steps", "hello")).Exit, 2, "a spec and role without traces");
         }),
     ]);
+
+    private static void CopyDir(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
+    }
 
     public static System.Text.Json.JsonElement TraceCase(CliRun r) =>
         r.Report().GetProperty("cases").EnumerateArray().First(c => c.GetProperty("id").GetString()!.EndsWith("-traces", StringComparison.Ordinal));

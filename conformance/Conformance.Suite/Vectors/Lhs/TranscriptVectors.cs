@@ -38,27 +38,54 @@ public sealed class TranscriptVectors : IVectorTopic
     private static readonly ServerCapabilities Caps = ServerCapabilities.Reference;
     private const string Uuid = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d";
 
-    public VectorFile Generate(ulong seed)
+    private static JsonObject Shared(Ed25519Signer key) => new()
     {
-        var b = new VectorFileBuilder(Spec, Topic, "lhs-transcripts.schema.json", seed,
+        ["serverCapabilities"] = CapabilitiesJson(Caps),
+        ["serverPublicKey"] = VectorJson.Hex(key.PublicKey),
+        ["serverPrivateSeed"] = VectorJson.Hex(Seed(ServerKeyLabel)),
+        ["sessionLifetimeSeconds"] = 3600,
+        ["environmentStart"] = "2026-01-01T00:00:00Z",
+    };
+
+    /// <summary>
+    /// A transcripts file holding a trace the property run found (`--save-vector`): one server transcript per
+    /// connection, the client's frames exactly as the suite sent them, the server model's answers as expected
+    /// (flag TraceFound, whose note says where the trace came from). It follows lhs-transcripts.schema.json, so the
+    /// shim op lhs.transcript.server replays it.
+    /// </summary>
+    public static VectorFile TraceFound(ulong seed, string origin, IReadOnlyList<IReadOnlyList<(bool Binary, byte[] Bytes)>> connections)
+    {
+        var notes = new Dictionary<string, string>(Notes) { ["TraceFound"] = "Found by a property-based trace: " + origin };
+        var c = new LhsVectorCollector(notes);
+        using var key = Key(ServerKeyLabel);
+        var cfg = new LhsServerConfig(Caps, key, TimeSpan.FromHours(1));
+        c.Group("ServerTranscript", Shared(key));
+        for (var i = 0; i < connections.Count; i++)
+        {
+            ClientEvent[] events = [.. connections[i].Select(f => f.Binary ? (ClientEvent)new ClientEvent.Binary(f.Bytes) : new ClientEvent.Text(Encoding.UTF8.GetString(f.Bytes))),
+                new ClientEvent.Closed()];
+            AddServer(c, cfg, seed, i, $"property trace, connection {i + 1} of {connections.Count}", events, ["TraceFound"]);
+        }
+        return c.Build(Builder(seed));
+    }
+
+
+    private static VectorFileBuilder Builder(ulong seed) => new("lhs", "transcripts", "lhs-transcripts.schema.json", seed,
             "LHS whole connections (WebSocket profile, §6). Server transcripts: clientEvents are what the client does, in order (a text message, a binary message as hex, the server's handshake timer firing, or the client closing); expected[i] lists what the server does in answer to clientEvents[i], in order: send a text frame, send a binary frame, deliver an accepted flow frame to its application (the reference edge echoes it unchanged), emit a telemetry hook, close with a WebSocket close code.",
             "Client transcripts: the same with the roles swapped; expectedStart is what the client does on connecting (its hello), serverEvents what the server sends.",
             "valid: nothing is rejected; invalid: the side under test rejects (expectedError: the error frame's code, the rule the model says was broken, an informative detail), sends one error frame and closes with 1008, then sends nothing more.",
             "Frames are the reference's exact bytes. Compare control frames as JSON values (member order and whitespace do not matter); compare an error frame by step and code only. Binary frames compare byte for byte.",
             "Randomness: the server's nonce (\"n-\" + base64url of 16 bytes drawn at the hello) and session_id (\"flow-\" + hex of 8 bytes drawn at the bind) come from a seeded environment: the byte stream is SHA-256(K ‖ c) for c = 0, 1, … (c as 8-byte big-endian), K = SHA-256(UTF-8(\"conformance-seed:\" + environment.seed + \":\" + environment.stream)); the clock reads environment.start, so expires_at = start + sessionLifetimeSeconds. An implementation that cannot inject them compares mirror and seal with nonce, session_id and signature left out, and checks the signature as in lhs/seal.json.",
             "Expected outputs are computed by the project's state machines (LhsServer, LhsClient).");
+
+    public VectorFile Generate(ulong seed)
+    {
+        var b = Builder(seed);
         var c = new LhsVectorCollector(Notes);
         using var key = Key(ServerKeyLabel);
         using var other = Key(OtherKeyLabel);
         var cfg = new LhsServerConfig(Caps, key, TimeSpan.FromHours(1));
-        var shared = new JsonObject
-        {
-            ["serverCapabilities"] = CapabilitiesJson(Caps),
-            ["serverPublicKey"] = VectorJson.Hex(key.PublicKey),
-            ["serverPrivateSeed"] = VectorJson.Hex(Seed(ServerKeyLabel)),
-            ["sessionLifetimeSeconds"] = 3600,
-            ["environmentStart"] = "2026-01-01T00:00:00Z",
-        };
+        var shared = Shared(key);
         var n = 0;
         void S(string comment, ClientEvent[] events, params string[] flags) => AddServer(c, cfg, seed, n++, comment, events, flags);
 
