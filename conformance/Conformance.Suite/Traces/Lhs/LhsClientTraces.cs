@@ -26,13 +26,13 @@ public sealed class LhsClientTraces : ITraceProtocol
     public IReadOnlyList<string> Requirements { get; } =
         [LhsRules.Order, .. LhsCatalog.Instance.Requirements.Where(r => r.Roles.Covers(IutRole.Client) && r.Id != LhsRules.Order).Select(r => r.Id)];
 
-    private static readonly Dictionary<string, (string[] Valid, string[] Invalid)> Variants = new()
+    private static readonly TraceVariants Variants = new(new Dictionary<string, (string[] Valid, string[] Invalid)>
     {
         ["mirror"] = (["json", "cbor", "feat-none", "frame-small"], ["enc-unoffered", "drop-nonce", "feat-extra", "frame-bigger", "major", "notjson"]),
         ["seal"] = ([], ["bad-sig", "wrong-key", "no-nonce", "no-prefix", "drop-signature", "notjson"]),
         ["flow"] = (["extra"], ["wrongenc", "oversize", "badlen", "nointent", "sig"]),
         ["text"] = ([], ["garbage", "hello", "mirror"]),
-    };
+    }, maxN: 1 << 20);
 
     /// <summary>How long the trace looks for a frame the client should not have sent before the seal.</summary>
     private static readonly TimeSpan EarlyLook = TimeSpan.FromMilliseconds(10);
@@ -48,32 +48,25 @@ public sealed class LhsClientTraces : ITraceProtocol
             if (r.Chance(25))
             {
                 var k = r.Chance(80) ? kind : r.Pick<string>(["text", "flow"]);
-                steps.Add(new(k, r.Pick(Variants[k].Invalid), k == "flow" ? r.Next(32) : 0));
+                steps.Add(new(k, r.Pick(Variants.Invalid(k)), k == "flow" ? r.Next(32) : 0));
                 return steps;
             }
-            steps.Add(new(kind, r.Chance(60) || Variants[kind].Valid.Length == 0 ? "" : r.Pick(Variants[kind].Valid)));
+            steps.Add(new(kind, r.Chance(60) || Variants.Valid(kind).Length == 0 ? "" : r.Pick(Variants.Valid(kind))));
         }
         // At most one frame of the server's own in flow: a client may end the connection once it has had its answers
         // (the reference agent closes after as many flow frames as it sent), and what came after would prove nothing.
         if (r.Chance(60))
         {
             var k = r.Chance(20) ? "text" : "flow";
-            var variant = k == "text" || r.Chance(50) ? r.Pick(Variants[k].Invalid) : r.Chance(70) ? "" : "extra";
+            var variant = k == "text" || r.Chance(50) ? r.Pick(Variants.Invalid(k)) : r.Chance(70) ? "" : "extra";
             steps.Add(new(k, variant, k == "flow" ? r.Next(32) : 0));
         }
         return steps;
     }
 
-    public IEnumerable<TraceStep> Simpler(TraceStep s)
-    {
-        if (s.Variant.Length > 0) yield return s with { Variant = "" };
-        if (s.N != 0) { yield return s with { N = 0 }; yield return s with { N = s.N / 2 }; }
-    }
+    public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 
-    public string? Unknown(TraceStep s) =>
-        !Variants.TryGetValue(s.Kind, out var v) ? $"unknown step kind \"{s.Kind}\" (known: {string.Join(", ", Variants.Keys)})"
-        : s.Variant.Length > 0 && !v.Valid.Contains(s.Variant) && !v.Invalid.Contains(s.Variant) ? $"unknown variant \"{s.Variant}\" of {s.Kind}"
-        : s.N is < 0 or > 1 << 20 ? $"#{s.N} is out of range" : null;
+    public string? Unknown(TraceStep s) => Variants.Unknown(s);
 
     public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
     {
@@ -187,21 +180,5 @@ public sealed class LhsClientTraces : ITraceProtocol
         return o.ToJsonString();
     }
 
-    private static byte[] Flow(FlowContract contract, TraceStep s)
-    {
-        var lce = JsonNode.Parse("{\"v\":1,\"intent\":{\"type\":\"pong\"},\"policy\":{\"consent\":\"granted\"}}")!.AsObject();
-        switch (s.Variant)
-        {
-            case "extra": lce["x_trace"] = "kept"; break;
-            case "nointent": lce.Remove("intent"); break;
-            case "sig": lce["sig"] = "ltp:jws:e30..c2ln"; break;
-            case "badlen": return [0, 0, 0x10, 0, .. "0123456789"u8];
-        }
-        var payload = Encoding.UTF8.GetBytes(new string('q', s.N));
-        var encoding = s.Variant == "wrongenc" ? (contract.Encoding == "json" ? "cbor" : "json") : contract.Encoding;
-        var frame = FlowFrames.In(encoding, lce.ToJsonString(), payload);
-        if (s.Variant != "oversize") return frame;
-        var pad = Encoding.UTF8.GetBytes(new string('q', Math.Max(0, contract.MaxFrameBytes - frame.Length + 1)));
-        return FlowFrames.In(encoding, lce.ToJsonString(), [.. payload, .. pad]);
-    }
+    private static byte[] Flow(FlowContract contract, TraceStep s) => LhsTraceFrames.Flow(contract, s.Variant, s.N, "pong");
 }

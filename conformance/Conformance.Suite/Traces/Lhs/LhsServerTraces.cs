@@ -29,7 +29,7 @@ public sealed class LhsServerTraces : ITraceProtocol
     private const string NonceUnique = "LHS-3.2-nonce-unique";
 
     // Variants per kind: the first list stays within what a conforming server must accept, the second breaks a rule.
-    private static readonly Dictionary<string, (string[] Valid, string[] Invalid)> Variants = new()
+    private static readonly TraceVariants Variants = new(new Dictionary<string, (string[] Valid, string[] Invalid)>
     {
         ["hello"] = (["minor", "enc-cbor", "enc-cbor-json", "feat-none", "feat-ltp", "extra"],
             ["drop-lri_version", "drop-encodings", "drop-features", "drop-max_frame_bytes", "retype-lri_version", "retype-encodings",
@@ -38,7 +38,7 @@ public sealed class LhsServerTraces : ITraceProtocol
         ["flow"] = (["sig", "lss", "extra"], ["wrongenc", "oversize", "short", "badlen", "nov", "nointent", "noconsent", "v2"]),
         ["text"] = ([], ["error", "mirror", "seal", "garbage", "wave"]),
         ["reconnect"] = ([], []),
-    };
+    }, maxN: 1 << 20);
 
     private static readonly string[] Kinds = ["hello", "bind", "flow", "text"];
     private static readonly int[] FrameSizes = [64, 256, 1024, 4096];
@@ -54,7 +54,7 @@ public sealed class LhsServerTraces : ITraceProtocol
             if (r.Chance(70))
             {
                 var kind = phase switch { 0 => "hello", 1 => "bind", _ => "flow" };
-                var variant = r.Chance(65) ? "" : r.Pick(Variants[kind].Valid);
+                var variant = r.Chance(65) ? "" : r.Pick(Variants.Valid(kind));
                 var n = kind switch { "hello" => r.Chance(25) ? r.Pick(FrameSizes) : 0, "flow" => r.Next(48), _ => 0 };
                 steps.Add(new(kind, variant, n));
                 phase = Math.Min(phase + 1, 2);
@@ -62,8 +62,8 @@ public sealed class LhsServerTraces : ITraceProtocol
             }
             // A mutation: a broken variant, or a valid frame out of order. The connection most likely ends here.
             var k = r.Pick(Kinds);
-            var broken = Variants[k].Invalid.Length > 0 && (k == "text" || r.Chance(70));
-            steps.Add(new(k, broken ? r.Pick(Variants[k].Invalid) : "", k == "flow" ? r.Next(48) : 0));
+            var broken = Variants.Invalid(k).Length > 0 && (k == "text" || r.Chance(70));
+            steps.Add(new(k, broken ? r.Pick(Variants.Invalid(k)) : "", k == "flow" ? r.Next(48) : 0));
             if (r.Chance(40)) break;
             steps.Add(new("reconnect"));
             phase = 0;
@@ -71,16 +71,9 @@ public sealed class LhsServerTraces : ITraceProtocol
         return steps;
     }
 
-    public IEnumerable<TraceStep> Simpler(TraceStep s)
-    {
-        if (s.Variant.Length > 0) yield return s with { Variant = "" };
-        if (s.N != 0) { yield return s with { N = 0 }; yield return s with { N = s.N / 2 }; }
-    }
+    public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 
-    public string? Unknown(TraceStep s) =>
-        !Variants.TryGetValue(s.Kind, out var v) ? $"unknown step kind \"{s.Kind}\" (known: {string.Join(", ", Variants.Keys)})"
-        : s.Variant.Length > 0 && !v.Valid.Contains(s.Variant) && !v.Invalid.Contains(s.Variant) ? $"unknown variant \"{s.Variant}\" of {s.Kind}"
-        : s.N < 0 || s.N > 1 << 20 ? $"#{s.N} is out of range" : null;
+    public string? Unknown(TraceStep s) => Variants.Unknown(s);
 
     public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
     {
@@ -198,27 +191,5 @@ public sealed class LhsServerTraces : ITraceProtocol
         return o.ToJsonString();
     }
 
-    private static byte[] Flow(FlowContract contract, TraceStep s)
-    {
-        var lce = JsonNode.Parse(FlowFrames.PingJson)!.AsObject();
-        switch (s.Variant)
-        {
-            case "sig": lce["sig"] = "ltp:jws:e30..c2ln"; break;
-            case "lss": lce["lss"] = new JsonObject { ["coherence"] = 0.5 }; break;
-            case "extra": lce["x_trace"] = "kept"; break;
-            case "nov": lce.Remove("v"); break;
-            case "v2": lce["v"] = 2; break;
-            case "nointent": lce.Remove("intent"); break;
-            case "noconsent": lce["policy"] = new JsonObject(); break;
-            case "short": return [0, 0];
-            case "badlen": return [0, 0, 0x10, 0, .. "0123456789"u8];
-        }
-        var payload = Encoding.UTF8.GetBytes(new string('p', s.N));
-        var encoding = s.Variant == "wrongenc" ? (contract.Encoding == "json" ? "cbor" : "json") : contract.Encoding;
-        var frame = FlowFrames.In(encoding, lce.ToJsonString(), payload);
-        if (s.Variant != "oversize") return frame;
-        // Valid in every other way, at least one byte over the negotiated limit.
-        var pad = Encoding.UTF8.GetBytes(new string('p', Math.Max(0, contract.MaxFrameBytes - frame.Length + 1)));
-        return FlowFrames.In(encoding, lce.ToJsonString(), [.. payload, .. pad]);
-    }
+    private static byte[] Flow(FlowContract contract, TraceStep s) => LhsTraceFrames.Flow(contract, s.Variant, s.N, "ping");
 }

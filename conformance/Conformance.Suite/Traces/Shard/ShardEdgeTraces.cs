@@ -27,7 +27,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
     public IReadOnlyList<string> Requirements { get; } =
         [Commit, .. ShardCatalog.Instance.Requirements.Where(r => r.Roles.Covers(IutRole.Server) && r.Id != Commit).Select(r => r.Id)];
 
-    private static readonly Dictionary<string, (string[] Valid, string[] Invalid)> Variants = new()
+    private static readonly TraceVariants Variants = new(new Dictionary<string, (string[] Valid, string[] Invalid)>
     {
         ["hello"] = (["empty"], ["v-unsupported", "drop-protocol_versions", "notjson"]),
         ["header"] = ([], ["bad-sig", "wrong-key", "bad-auth", "tampered-root", "stale", "bad-parent", "conflict", "drop-merkle_root", "other-token",
@@ -36,7 +36,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         ["all"] = ([], []),
         ["resume"] = ([], ["unknown"]),
         ["reconnect"] = ([], []),
-    };
+    }, maxN: Chunks - 1);
 
     /// <summary>Every upload is 3000 bytes in chunks of 1024: three chunks.</summary>
     private const int Size = 3000, ChunkSize = 1024, Chunks = 3;
@@ -61,7 +61,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
                     // The header is where most of the edge's checks are: it is often broken, right after a good hello.
                     case 1:
                         steps.Add(new("header", committed && r.Chance(40) ? r.Pick<string>(["conflict", "bad-parent"])
-                            : r.Chance(35) ? r.Pick(Variants["header"].Invalid) : ""));
+                            : r.Chance(35) ? r.Pick(Variants.Invalid("header")) : ""));
                         phase = 2;
                         break;
                     default:
@@ -76,7 +76,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
                 continue;
             }
             var kind = r.Pick<string>(["hello", "header", "header", "chunk", "resume"]);
-            steps.Add(new(kind, r.Pick(Variants[kind].Invalid), kind == "chunk" ? r.Next(Chunks) : 0));
+            steps.Add(new(kind, r.Pick(Variants.Invalid(kind)), kind == "chunk" ? r.Next(Chunks) : 0));
             // Some broken headers only show at the end (a hash-based version id of another tree): carry on to it.
             if (kind == "header" && r.Chance(50)) steps.Add(new("all"));
             if (r.Chance(40)) break;
@@ -94,10 +94,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         if (s.N != 0) yield return s with { N = 0 };
     }
 
-    public string? Unknown(TraceStep s) =>
-        !Variants.TryGetValue(s.Kind, out var v) ? $"unknown step kind \"{s.Kind}\" (known: {string.Join(", ", Variants.Keys)})"
-        : s.Variant.Length > 0 && !v.Valid.Contains(s.Variant) && !v.Invalid.Contains(s.Variant) ? $"unknown variant \"{s.Variant}\" of {s.Kind}"
-        : s.N is < 0 or >= Chunks ? $"#{s.N}: a chunk index is 0..{Chunks - 1}" : null;
+    public string? Unknown(TraceStep s) => Variants.Unknown(s);
 
     public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
     {
