@@ -113,7 +113,7 @@ internal static class RunCommand
         TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, p.Role == IutRole.Client ? 1 : traceParallel,
             Fresh: target is null && listen is null
                 ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct) : null,
-            ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, keyText, a.Get("timeout-ms")));
+            ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, listen, keyText, a.Get("timeout-ms")));
         if (traceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));
         var cases = all;
@@ -285,9 +285,10 @@ internal static class RunCommand
     }
 
     /// <summary>The one-line command that replays a trace of this run.</summary>
-    private static string ReplayLine(ITraceProtocol p, ulong seed, int id, string steps, string? fault, Uri? target, string? key, string? timeoutMs) =>
+    private static string ReplayLine(ITraceProtocol p, ulong seed, int id, string steps, string? fault, Uri? target, Uri? listen, string? key, string? timeoutMs) =>
         $"./run-conformance.sh replay --spec {p.Spec} --role {p.Role.Name()} --seed {seed} --trace {id} --steps '{steps}'" +
-        (fault is null ? "" : $" --fault {fault}") + (target is null ? "" : $" --target {target} --server-key {key}") +
+        (fault is null ? "" : $" --fault {fault}") + (target is null ? "" : $" --target {target}" + (key is null ? "" : $" --server-key {key}")) +
+        (listen is null ? "" : $" --listen {listen}") +
         (timeoutMs is null ? "" : $" --timeout-ms {timeoutMs}");
 
     internal static void PrintSummary(TextWriter o, RunResult r, string outDir)
