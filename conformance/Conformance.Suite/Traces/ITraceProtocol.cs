@@ -13,7 +13,7 @@ public interface ITraceProtocol
     string Section { get; }
     /// <summary>The spec's catalog: a trace fails on a must or should check; a model-level one only when nothing worse turns up.</summary>
     Catalog Catalog { get; }
-    /// <summary>Every requirement a trace's checks may cite.</summary>
+    /// <summary>Every requirement a trace's checks may cite; the first is the one cited when the IUT stalls a trace past its budget.</summary>
     IReadOnlyList<string> Requirements { get; }
 
     /// <summary>One trace, drawn from the model's enabled inputs (valid runs and mutations).</summary>
