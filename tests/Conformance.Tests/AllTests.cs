@@ -11,6 +11,7 @@ public static class AllTests
         Model.CryptoTests.Tests(),
         Model.CodecTests.Tests(),
         Model.LhsMachineTests.Tests(),
+        Model.LhsHttpTests.Tests(),
         Model.CipEnvelopeTests.Tests(),
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
