@@ -72,6 +72,10 @@ public static class LhsHttp
 
     public static LhsHttpAnswer.Reject Reject(LhsError error) => new(RejectStatus(error.Code), LhsWire.ErrorFrame(error), error);
 
+    /// <summary>The machine's rejection as a 4xx: the body is the error frame the machine emitted (none if it emitted none).</summary>
+    private static LhsHttpAnswer.Reject Rejected(LhsStep<LhsServerState> step, LhsError error) =>
+        new(RejectStatus(error.Code), step.Outputs.OfType<LhsOutput.SendText>().FirstOrDefault()?.Value ?? "", error);
+
     /// <summary>
     /// Server side: the request's two headers through the server machine, hello then bind, exactly as if they had
     /// arrived as the first two text messages. <paramref name="step"/> is <see cref="LhsServer.Step"/> with its
@@ -82,11 +86,11 @@ public static class LhsHttp
         var hello = Decode(HelloHeader, helloHeader);
         if (!hello.IsOk) return Reject(hello.Error!);
         var afterHello = step(LhsServerState.Initial, new LhsInput.Text(hello.Value!));
-        if (afterHello.Rejected is { } e1) return Reject(e1);
+        if (afterHello.Rejected is { } e1) return Rejected(afterHello, e1);
         var bind = Decode(BindHeader, bindHeader);
         if (!bind.IsOk) return Reject(bind.Error!);
         var afterBind = step(afterHello.State, new LhsInput.Text(bind.Value!));
-        if (afterBind.Rejected is { } e2) return Reject(e2);
+        if (afterBind.Rejected is { } e2) return Rejected(afterBind, e2);
         var mirror = afterHello.Outputs.OfType<LhsOutput.SendText>().FirstOrDefault();
         var seal = afterBind.Outputs.OfType<LhsOutput.SendText>().FirstOrDefault();
         if (mirror is null || seal is null || afterBind.State.Phase != LhsServerPhase.Flow)
