@@ -35,8 +35,8 @@ internal static class RunCommand
             try { stdio = StdioCommand.Parse(t); }
             catch (FormatException e) { throw new UsageException($"--target: {e.Message}"); }
         }
-        var target = stdio is null ? a.Uri("target", "ws", "wss") : null;
-        var viaStdio = RunStdio.ViaStdio(a.Get("adapter"));
+        var target = stdio is null ? a.Uri("target", "ws", "wss", "http") : null;
+        var adapterText = a.Get("adapter");
         var listen = a.Uri("listen", "ws");
         var observe = a.Uri("observe", "ws", "wss");
         var keyText = a.Get("server-key");
@@ -54,6 +54,9 @@ internal static class RunCommand
         var expectFile = a.Get("expect");
         var writeExpect = a.Get("write-expect");
         a.RejectUnknown();
+        var adapter = Adapter(adapterText ?? ((target ?? listen) is null && stdio is null ? fault?.Adapter : null), target ?? listen, stdio is not null);
+        // --adapter stdio without a stdio: target runs the reference implementations as shims.
+        var viaStdio = adapter == "stdio" && stdio is null;
         var baseline = expectFile is null ? null : Gate(() => Baseline.Load(expectFile), expectFile);
         var skipList = skipFile is null ? null : Gate(() => SkipList.Load(skipFile), skipFile);
 
@@ -71,6 +74,7 @@ internal static class RunCommand
         var cip = specs.Contains("cip");
         if (cip && (listen is not null || roleText is not null)) throw new UsageException("a CIP IUT is an agent: test it with --spec cip --target");
         if (agentId is not null && !(cip && (target is not null || stdio is not null))) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
+        if (adapter == "http" && !(specs.Length == 1 && specs[0] == "lhs")) throw new UsageException("the http adapter is for LHS: give --spec lhs");
 
         IutRole[] roles = roleText switch
         {
@@ -80,6 +84,12 @@ internal static class RunCommand
             _ => throw new UsageException("--role must be server or client"),
         };
         if (cip) roles = specs.Length == 1 ? [IutRole.Agent] : [.. roles, IutRole.Agent];
+        if (adapter == "http" && roles.Contains(IutRole.Client))
+        {
+            // The client role over http (a listener for a client IUT's upgrade request) is not implemented yet.
+            if (roleText is not null || listen is not null) throw new UsageException("the client role over the http adapter is not yet implemented");
+            roles = [IutRole.Server];
+        }
         if (target is not null && roles.Contains(IutRole.Client)) throw new UsageException("--target tests a server IUT; a client IUT connects to --listen");
         if (listen is not null && roles.Contains(IutRole.Server)) throw new UsageException("--listen waits for a client IUT: use it with --role client");
         if (fault is not null && (target is not null || listen is not null || stdio is not null)) throw new UsageException("--fault breaks the embedded reference; it cannot apply to an external IUT");
@@ -98,6 +108,10 @@ internal static class RunCommand
         if (specs.Contains("lhs")) all.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
         if (specs.Contains("shard")) all.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
         if (cip) all.AddRange(CipSuite.Cases());
+        // A case that has no meaning over this run's adapter is never run; the report lists it as not applicable.
+        string AdapterOf(string spec) => adapter;
+        var notApplicable = all.Where(c => c.NotApplicableOver(AdapterOf(c.Spec)) is not null).ToList();
+        all = [.. all.Except(notApplicable)];
         var cases = all;
         if (filter is not null)
         {
@@ -115,6 +129,8 @@ internal static class RunCommand
             foreach (var c in cases)
                 stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} {CaseExecutor.CaseLevel(c, CatalogOf(c.Spec)).Name(),-6} {c.Section,-8} {c.Title}" +
                     (skips.TryGetValue(c.Id, out var skip) ? $"  [skipped: {skip.Reason}]" : ""));
+            foreach (var c in notApplicable.Where(c => filter is null || Glob.Compile(filter)(c.Id)))
+                stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} not applicable over {AdapterOf(c.Spec)}: {c.NotApplicableOver(AdapterOf(c.Spec))}");
             stdout.WriteLine($"{cases.Count} case(s)");
             return Cli.Ok;
         }
@@ -150,11 +166,12 @@ internal static class RunCommand
                 {
                     if (target is not null)
                     {
-                        await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
+                        if (adapter == "http") await HttpProbe(target, Probe(step));
+                        else await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
                         var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
-                        server = new WebSocketServerTarget(target, iutKey, observations);
+                        server = adapter == "http" ? new HttpUpgradeServerTarget(target, iutKey, observations) : new WebSocketServerTarget(target, iutKey, observations);
                     }
-                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct)).Target;
+                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct, adapter)).Target;
                     else server = resources.Add(await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct));
                 }
                 if (Plays(IutRole.Client))
@@ -202,7 +219,7 @@ internal static class RunCommand
             cancel, c => progress.Starting(c.Id));
         progress.Done();
         var manifest = new RunManifest("conformance", Version(), Commit(), specs, [.. roles.Select(r => r.Name())],
-            stdio is not null || viaStdio ? "stdio" : "websocket", described, seed, (int)step.TotalMilliseconds,
+            adapter, described, seed, (int)step.TotalMilliseconds,
             fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args)
         {
             RunId = settings.RunId,
@@ -210,7 +227,9 @@ internal static class RunCommand
             ExpectFile = expectFile,
             SkipFile = skipFile,
         };
-        var result = Summary.Build(manifest, results, catalogs, roles, baseline);
+        var result = Summary.Build(manifest, results, catalogs, roles, baseline,
+            [.. notApplicable.Where(c => cases.Any(r => r.Spec == c.Spec && r.Role == c.Role)).Select(c => new NotApplicableCase(c, AdapterOf(c.Spec), c.NotApplicableOver(AdapterOf(c.Spec))!))],
+            specs.ToDictionary(sp => sp, AdapterOf));
         ReportFolder.Write(result, outDir);
         if (writeExpect is not null)
         {
@@ -241,6 +260,36 @@ internal static class RunCommand
         o.WriteLine($"verdict: {r.Verdict}");
         if (r.Manifest.ExpectFile is not null) o.WriteLine(r.Deviations.Count == 0 ? "baseline: no deviation" : $"baseline: {r.Deviations.Count} deviation(s)");
         o.WriteLine($"report: {Path.Combine(outDir, "index.html")} (report.json, junit.xml, summary.md)");
+    }
+
+    /// <summary>
+    /// --adapter websocket|http|stdio (default websocket). With --target or --listen the URL's scheme decides (a
+    /// stdio: target is stdio), and a conflicting --adapter is a usage error.
+    /// </summary>
+    private static string Adapter(string? given, Uri? url, bool stdioTarget)
+    {
+        var fromUrl = stdioTarget ? "stdio" : url?.Scheme switch { null => null, "http" => "http", _ => "websocket" };
+        var adapter = given switch
+        {
+            null => fromUrl ?? "websocket",
+            "websocket" or "http" or "stdio" => given,
+            _ => throw new UsageException($"--adapter must be websocket, http or stdio (got \"{given}\")"),
+        };
+        if (fromUrl is not null && fromUrl != adapter && !(adapter == "stdio" && stdioTarget))
+            throw new UsageException($"--adapter {adapter} does not match the target {(stdioTarget ? "stdio:" : url!.Scheme + "://")}");
+        return adapter;
+    }
+
+    /// <summary>Reachability for the http adapter: a TCP connection (an upgrade request is a case's business).</summary>
+    private static async Task HttpProbe(Uri target, TimeSpan timeout)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await tcp.ConnectAsync(target.Host, target.Port, cts.Token); }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            throw new IutUnreachableException($"cannot open a TCP connection to {target}: {e.Message}", e);
+        }
     }
 
     /// <summary>The reachability check before a run: generous, since failing it ends the run with exit 3.</summary>

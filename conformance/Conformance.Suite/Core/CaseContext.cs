@@ -49,6 +49,15 @@ public sealed class CaseContext : IAsyncDisposable
         return conn;
     }
 
+    /// <summary>One upgrade request to a server IUT over the http adapter; the upgraded connection (if any) is released with the case.</summary>
+    public async Task<Adapters.Http.HttpUpgradeResult> UpgradeAsync(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var target = Server as HttpUpgradeServerTarget ?? throw new InvalidOperationException("this case needs a server IUT over the http adapter");
+        var result = await target.UpgradeAsync(headers, Trace, Step, Cancel);
+        if (result.Connection is { } conn) lock (_connections) _connections.Add(conn);
+        return result;
+    }
+
     /// <summary>A new connection to the agent IUT (one per peer the suite plays).</summary>
     public async Task<IWireConnection> ConnectAgentAsync()
     {

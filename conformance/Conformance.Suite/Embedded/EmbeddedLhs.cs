@@ -14,24 +14,27 @@ namespace Conformance.Suite.Embedded;
 
 public sealed class EmbeddedLhsServer : IAsyncDisposable
 {
-    private EmbeddedLhsServer(LhsEdge edge, WebSocketObservations observations)
+    private EmbeddedLhsServer(LhsEdge edge, WebSocketObservations observations, string adapter)
     {
         Edge = edge;
         Observations = observations;
-        Target = new WebSocketServerTarget(edge.Url, edge.Options.Key.PublicKey, observations);
+        // One edge serves both profiles; the adapter decides which one the suite speaks.
+        Target = adapter == "http"
+            ? new HttpUpgradeServerTarget(edge.HttpUrl, edge.Options.Key.PublicKey, observations)
+            : new WebSocketServerTarget(edge.Url, edge.Options.Key.PublicKey, observations);
     }
 
     public LhsEdge Edge { get; }
     public WebSocketObservations Observations { get; }
     public IServerTarget Target { get; }
 
-    public static async Task<EmbeddedLhsServer> StartAsync(ulong seed, Func<LhsServerBehaviour> behaviour)
+    public static async Task<EmbeddedLhsServer> StartAsync(ulong seed, Func<LhsServerBehaviour> behaviour, string adapter = "websocket")
     {
         var edge = await LhsEdge.StartAsync(new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), TestKeys.FromLabel($"reference-edge/{seed}"))
         {
             Behaviour = behaviour,
         });
-        return new EmbeddedLhsServer(edge, await WebSocketObservations.ConnectAsync(edge.ObserveUrl, TimeSpan.FromSeconds(5)));
+        return new EmbeddedLhsServer(edge, await WebSocketObservations.ConnectAsync(edge.ObserveUrl, TimeSpan.FromSeconds(5)), adapter);
     }
 
     public async ValueTask DisposeAsync()
