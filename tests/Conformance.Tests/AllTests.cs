@@ -32,6 +32,7 @@ public static class AllTests
         Cli.CompareTests.Tests(),
         Cli.ProgressTests.Tests(),
         Suite.FaultDetectionTests.Tests(),
+        Suite.HttpFaultDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),

@@ -47,8 +47,10 @@ public static class FaultDetectionTests
         try
         {
             var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30),
-                "LHS reference edge listening on", "observation channel:", "seal public key (Ed25519, base64url):");
-            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", info["LHS reference edge listening on"], "--server-key", info["seal public key (Ed25519, base64url):"],
+                "LHS reference edge listening on", "HTTP Upgrade profile (§5):", "observation channel:", "seal public key (Ed25519, base64url):");
+            // A §5 fault shows only over the HTTP Upgrade profile: aim the run at the edge's http:// URL.
+            var target = f.Adapter == "http" ? info["HTTP Upgrade profile (§5):"] : info["LHS reference edge listening on"];
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--target", target, "--server-key", info["seal public key (Ed25519, base64url):"],
                 "--observe", info["observation channel:"], "--timeout-ms", Timeout);
             Expect.equal(r.Exit, 1, $"{f.Name} served by another process must make the suite exit 1\n{r}");
             Expect.contains(r.FailedRequirements(), f.ExpectedRequirement, $"{f.Name} must fail {f.ExpectedRequirement}");
