@@ -35,6 +35,7 @@ public static class AllTests
         Suite.HttpFaultDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
+        Adapters.HttpAdapterTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),
         Adapters.StdioConversationTests.Tests(),
     ];
