@@ -63,7 +63,8 @@ public static class Summary
             notes.Add($"{group.Count()} {group.Key.Spec} case(s) not applicable over the {group.Key.Adapter} adapter, not run: " +
                 string.Join("; ", group.Select(n => $"{n.Case.Id} ({n.Reason})")));
         }
-        foreach (var cat in catalogs)
+        // Said when the caller named the adapters (a run does; a bare summary keeps to its cases).
+        foreach (var cat in adapters is null ? [] : catalogs)
         {
             var off = cat.Requirements.Where(r => NotOver(cat, r) is not null).Select(r => $"{r.Id} ({NotOver(cat, r)})").ToArray();
             if (off.Length > 0)
