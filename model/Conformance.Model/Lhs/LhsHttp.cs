@@ -102,20 +102,23 @@ public static class LhsHttp
     /// <summary>
     /// Client side: the response through the client machine. <paramref name="awaitingMirror"/> is the state after the
     /// hello that went out in LHS-Hello; <paramref name="bindSent"/> the bind that went out in LHS-Bind (it must
-    /// validate). A 101 must carry both headers; any status but 101 is a refusal.
+    /// validate). A 101 must carry both headers; any status but 101 is a refusal. <paramref name="step"/> is
+    /// <see cref="LhsClient.Step"/> with the config bound unless a host wraps it.
     /// </summary>
-    public static LhsHttpVerdict Judge(LhsClientState awaitingMirror, string bindSent, LhsClientConfig config, LhsHttpResponse response)
+    public static LhsHttpVerdict Judge(LhsClientState awaitingMirror, string bindSent, LhsClientConfig config, LhsHttpResponse response,
+        Func<LhsClientState, LhsInput, LhsStep<LhsClientState>>? step = null)
     {
+        step ??= (s, input) => LhsClient.Step(s, input, config);
         if (response.Status != SwitchingProtocols) return new LhsHttpVerdict.Refused(response.Status, response.Body);
         var mirror = Decode(MirrorHeader, response.MirrorHeader);
         if (!mirror.IsOk) return new LhsHttpVerdict.Aborted(mirror.Error!, awaitingMirror);
-        var afterMirror = LhsClient.Step(awaitingMirror, new LhsInput.Text(mirror.Value!), config);
+        var afterMirror = step(awaitingMirror, new LhsInput.Text(mirror.Value!));
         if (afterMirror.Rejected is { } e1) return new LhsHttpVerdict.Aborted(e1, awaitingMirror);
         var bind = Bind.Validate(ControlFrame.Parse(bindSent).Value ?? throw new ArgumentException("the bind sent must parse", nameof(bindSent)));
         var state = afterMirror.State with { Bind = bind.Value ?? throw new ArgumentException("the bind sent must validate", nameof(bindSent)) };
         var seal = Decode(SealHeader, response.SealHeader);
         if (!seal.IsOk) return new LhsHttpVerdict.Aborted(seal.Error!, state);
-        var afterSeal = LhsClient.Step(state, new LhsInput.Text(seal.Value!), config);
+        var afterSeal = step(state, new LhsInput.Text(seal.Value!));
         if (afterSeal.Rejected is { } e2) return new LhsHttpVerdict.Aborted(e2, state);
         return new LhsHttpVerdict.Upgraded(afterSeal.State, afterSeal.State.Seal!.SessionId);
     }

@@ -128,6 +128,16 @@ public static class HttpAdapterTests
             var plain = await WebSocketClient.ConnectAsync(edge.Url, TimeSpan.FromSeconds(5));
             await using (plain) Expect.isTrue(await plain.SendTextAsync(cfg.HelloText()), "the WebSocket profile still works on the same path");
         }),
+        TestCase("the reference agent over http: flow with echoes; a seal from an untrusted key aborts with trust_failed", async () =>
+        {
+            await using var edge = await LhsEdge.StartAsync(new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), TestKeys.FromLabel("http-agent-test")));
+            LhsClientConfig Config(byte[] key) => new("0.1", ["json", "cbor"], ["ltp"], 65536, "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", key);
+            var ok = await LhsAgent.RunOverHttpAsync(edge.HttpUrl, Config(edge.Options.Key.PublicKey), new LhsAgentOptions(TimeSpan.FromSeconds(5), FlowFrames: 2));
+            Expect.isTrue(ok.Established, ok.ToString());
+            Expect.equal(ok.EchoesReceived, 2, "both frames echoed over the upgraded connection");
+            var wrong = await LhsAgent.RunOverHttpAsync(edge.HttpUrl, Config(TestKeys.FromLabel("someone-else").PublicKey), new LhsAgentOptions(TimeSpan.FromSeconds(5)));
+            Expect.equal(wrong.Rejected?.Code, LhsErrorCode.TrustFailed, wrong.ToString());
+        }),
         TestList("cli",
         [
             TestCase("a silent http server: the run ends, every case fails or times out", () => CliAgainst(async (_, _) => await Task.Delay(TimeSpan.FromSeconds(30)))),
