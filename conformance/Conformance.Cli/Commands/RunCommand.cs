@@ -37,7 +37,7 @@ internal static class RunCommand
         }
         var target = stdio is null ? a.Uri("target", "ws", "wss", "http") : null;
         var adapterText = a.Get("adapter");
-        var listen = a.Uri("listen", "ws");
+        var listen = a.Uri("listen", "ws", "http");
         var observe = a.Uri("observe", "ws", "wss");
         var keyText = a.Get("server-key");
         var agentId = a.Get("agent-id");
@@ -84,12 +84,6 @@ internal static class RunCommand
             _ => throw new UsageException("--role must be server or client"),
         };
         if (cip) roles = specs.Length == 1 ? [IutRole.Agent] : [.. roles, IutRole.Agent];
-        if (adapter == "http" && roles.Contains(IutRole.Client))
-        {
-            // The client role over http (a listener for a client IUT's upgrade request) is not implemented yet.
-            if (roleText is not null || listen is not null) throw new UsageException("the client role over the http adapter is not yet implemented");
-            roles = [IutRole.Server];
-        }
         if (target is not null && roles.Contains(IutRole.Client)) throw new UsageException("--target tests a server IUT; a client IUT connects to --listen");
         if (listen is not null && roles.Contains(IutRole.Server)) throw new UsageException("--listen waits for a client IUT: use it with --role client");
         if (fault is not null && (target is not null || listen is not null || stdio is not null)) throw new UsageException("--fault breaks the embedded reference; it cannot apply to an external IUT");
@@ -178,14 +172,29 @@ internal static class RunCommand
                 {
                     if (listen is not null)
                     {
-                        WebSocketListener listener;
-                        try { listener = resources.Add(await WebSocketListener.StartAsync(listen)); }
+                        IClientTarget inner;
+                        Uri url;
+                        try
+                        {
+                            if (adapter == "http")
+                            {
+                                var http = resources.Add(await Adapters.Http.HttpUpgradeListener.StartAsync(listen));
+                                (inner, url) = (new HttpUpgradeClientTarget(http), http.Url);
+                            }
+                            else
+                            {
+                                var ws = resources.Add(await WebSocketListener.StartAsync(listen));
+                                (inner, url) = (new WebSocketClientTarget(ws), ws.Url);
+                            }
+                        }
                         catch (IOException e) { throw new UsageException($"cannot listen on {listen}: {e.Message}"); }
-                        client = external = new FirstConnectionGrace(new WebSocketClientTarget(listener), acceptGiven ? accept : TimeSpan.FromSeconds(30));
+                        var grace = acceptGiven ? accept : TimeSpan.FromSeconds(30);
+                        client = external = inner is IHttpUpgradeClientTarget http2 ? new HttpFirstConnectionGrace(http2, grace) : new FirstConnectionGrace(inner, grace);
                         stdout.WriteLine(spec == "lhs"
-                            ? $"waiting for the client IUT at {listener.Url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
-                            : $"waiting for the CCML node at {listener.Url} (sign with the suite's published CCML key: see `keys`)");
+                            ? $"waiting for the client IUT at {url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
+                            : $"waiting for the CCML node at {url} (sign with the suite's published CCML key: see `keys`)");
                     }
+                    else if (spec == "lhs" && adapter == "http") client = resources.Add(await EmbeddedLhsHttpClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
                     else if (spec == "lhs") client = resources.Add(await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
                     else client = resources.Add(await EmbeddedShardNode.StartAsync(seed, () => fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct));
                 }
@@ -374,17 +383,31 @@ internal static class RunCommand
     }
 
     /// <summary>An external client IUT gets longer for its first connection (someone may still be starting it).</summary>
-    private sealed class FirstConnectionGrace(IClientTarget inner, TimeSpan first) : IClientTarget
+    private class FirstConnectionGrace(IClientTarget inner, TimeSpan first) : IClientTarget
     {
-        public bool EverConnected { get; private set; }
+        /// <summary>The wait for the next connection: the grace until one has arrived, then <paramref name="timeout"/>.</summary>
+        protected TimeSpan Wait(TimeSpan timeout) => EverConnected ? timeout : (first > timeout ? first : timeout);
+
+        public bool EverConnected { get; protected set; }
         public string Adapter => inner.Adapter;
         public string Describe => inner.Describe;
 
         public async Task<IWireConnection?> AcceptAsync(Adapters.Trace.WireTrace trace, TimeSpan timeout, CancellationToken cancel)
         {
-            var conn = await inner.AcceptAsync(trace, EverConnected ? timeout : (first > timeout ? first : timeout), cancel);
+            var conn = await inner.AcceptAsync(trace, Wait(timeout), cancel);
             EverConnected |= conn is not null;
             return conn;
+        }
+    }
+
+    /// <summary>The same grace for a client IUT over the http adapter.</summary>
+    private sealed class HttpFirstConnectionGrace(IHttpUpgradeClientTarget inner, TimeSpan first) : FirstConnectionGrace(inner, first), IHttpUpgradeClientTarget
+    {
+        public async Task<Adapters.Http.PendingUpgrade?> AcceptUpgradeAsync(Adapters.Trace.WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+        {
+            var pending = await inner.AcceptUpgradeAsync(trace, Wait(timeout), cancel);
+            EverConnected |= pending is not null;
+            return pending;
         }
     }
 }

@@ -17,6 +17,7 @@ public sealed record RunSettings(ulong Seed, TimeSpan StepTimeout)
 public sealed class CaseContext : IAsyncDisposable
 {
     private readonly List<IWireConnection> _connections = [];
+    private readonly List<Adapters.Http.PendingUpgrade> _pending = [];
 
     public CaseContext(CaseDef def, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel, IAgentTarget? agent = null)
     {
@@ -76,6 +77,21 @@ public sealed class CaseContext : IAsyncDisposable
         return conn;
     }
 
+    /// <summary>Over the http adapter: the client IUT's next upgrade request, or null if none arrived in time. Released with the case.</summary>
+    public async Task<Adapters.Http.PendingUpgrade?> AcceptUpgradeAsync()
+    {
+        var target = Client as IHttpUpgradeClientTarget ?? throw new InvalidOperationException("this case needs a client IUT over the http adapter");
+        var pending = await target.AcceptUpgradeAsync(Trace, Settings.AcceptTimeout, Cancel);
+        if (pending is not null) lock (_connections) _pending.Add(pending);
+        return pending;
+    }
+
+    /// <summary>Releases <paramref name="conn"/> with the case (a connection the case built itself).</summary>
+    public void Track(IWireConnection conn)
+    {
+        lock (_connections) _connections.Add(conn);
+    }
+
     /// <summary>Closes a connection early (many-connection cases keep memory flat).</summary>
     public async Task ReleaseAsync(IWireConnection conn)
     {
@@ -86,7 +102,9 @@ public sealed class CaseContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IWireConnection[] all;
-        lock (_connections) { all = [.. _connections]; _connections.Clear(); }
+        Adapters.Http.PendingUpgrade[] pending;
+        lock (_connections) { all = [.. _connections]; _connections.Clear(); pending = [.. _pending]; _pending.Clear(); }
         foreach (var c in all) await c.DisposeAsync();
+        foreach (var p in pending) await p.DisposeAsync();
     }
 }

@@ -54,6 +54,25 @@ public sealed class HttpUpgradeServerTarget(Uri url, byte[] serverKey, IObservat
         HttpUpgradeClient.UpgradeAsync(url, headers, timeout, trace, cancel: cancel);
 }
 
+/// <summary>A client IUT over the HTTP Upgrade adapter (LHS §5): each case takes its next upgrade request and answers it.</summary>
+public interface IHttpUpgradeClientTarget : IClientTarget
+{
+    Task<PendingUpgrade?> AcceptUpgradeAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel);
+}
+
+/// <summary>A client IUT that sends its upgrade requests to the suite's http listener on its own (started by the user, looping).</summary>
+public sealed class HttpUpgradeClientTarget(HttpUpgradeListener listener) : IHttpUpgradeClientTarget
+{
+    public string Adapter => "http";
+    public string Describe => $"client IUT sending upgrade requests to {listener.Url}";
+
+    public Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        throw new InvalidOperationException("over the http adapter a case answers an upgrade request: use AcceptUpgradeAsync");
+
+    public Task<PendingUpgrade?> AcceptUpgradeAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        listener.AcceptAsync(timeout, trace, cancel);
+}
+
 /// <summary>An IUT the suite can restart (the embedded references): durability cases need it; for others they are unimplemented.</summary>
 public interface IRestartable
 {

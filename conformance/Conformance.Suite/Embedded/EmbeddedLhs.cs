@@ -1,6 +1,7 @@
 // The embedded reference implementations as IUTs, on real loopback sockets: the reference edge for the server role,
 // the reference agent (started once per case) for the client role. `conformance run` with no target uses these.
 using System.Text.Json;
+using Conformance.Adapters.Http;
 using Conformance.Adapters.Trace;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Env;
@@ -82,6 +83,51 @@ public sealed class EmbeddedLhsClient : IClientTarget, IAsyncDisposable
                 await using var conn = await WebSocketClient.ConnectAsync(_listener.Url, AgentTimeout);
                 await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(AgentTimeout) { Behaviour = _behaviour() });
             }
+            catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
+        }, CancellationToken.None));
+        return await _listener.AcceptAsync(timeout, trace, cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task[] agents;
+        lock (_agents) agents = [.. _agents];
+        await _listener.DisposeAsync();
+        await Task.WhenAny(Task.WhenAll(agents), Task.Delay(3000));
+    }
+}
+
+/// <summary>The reference agent over the HTTP Upgrade profile (§5): one upgrade request per accepted case.</summary>
+public sealed class EmbeddedLhsHttpClient : IHttpUpgradeClientTarget, IAsyncDisposable
+{
+    private readonly HttpUpgradeListener _listener;
+    private readonly Func<LhsClientBehaviour> _behaviour;
+    private readonly SeededEnvironment _env;
+    private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
+    private readonly List<Task> _agents = [];
+
+    private EmbeddedLhsHttpClient(HttpUpgradeListener listener, Func<LhsClientBehaviour> behaviour, ulong seed)
+    {
+        _listener = listener;
+        _behaviour = behaviour;
+        _env = new SeededEnvironment(seed, stream: "reference-agent");
+    }
+
+    public string Adapter => "http";
+    public string Describe => "embedded reference agent → " + _listener.Url;
+
+    public static async Task<EmbeddedLhsHttpClient> StartAsync(ulong seed, Func<LhsClientBehaviour> behaviour) =>
+        new(await HttpUpgradeListener.StartAsync(new Uri("http://127.0.0.1:0/lhs")), behaviour, seed);
+
+    public Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
+        throw new InvalidOperationException("over the http adapter a case answers an upgrade request: use AcceptUpgradeAsync");
+
+    public async Task<PendingUpgrade?> AcceptUpgradeAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+    {
+        var config = EmbeddedLhsClient.AgentConfig(_env, SuiteServer.Key.PublicKey);
+        lock (_agents) _agents.Add(Task.Run(async () =>
+        {
+            try { await LhsAgent.RunOverHttpAsync(_listener.Url, config, new LhsAgentOptions(AgentTimeout) { Behaviour = _behaviour() }); }
             catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
         }, CancellationToken.None));
         return await _listener.AcceptAsync(timeout, trace, cancel);
