@@ -29,10 +29,16 @@ public sealed record LhsHttpResponse(int Status, string? MirrorHeader, string? S
 public abstract record LhsHttpVerdict
 {
     /// <summary>101 with a mirror and a seal the client machine accepts: flow under <see cref="State"/>'s contract.</summary>
-    public sealed record Upgraded(LhsClientState State, string SessionId) : LhsHttpVerdict;
+    public sealed record Upgraded(LhsClientState State, string SessionId, ImmutableArray<LhsOutput> Outputs) : LhsHttpVerdict;
 
-    /// <summary>The client must abort: <see cref="Error"/> is the rule the server broke; <see cref="State"/> is how far it got.</summary>
-    public sealed record Aborted(LhsError Error, LhsClientState State) : LhsHttpVerdict;
+    /// <summary>
+    /// The client must abort: <see cref="Error"/> is the rule the server broke; <see cref="State"/> is how far it got;
+    /// <see cref="Outputs"/> what the machine does about it on the upgraded connection (the error frame, the close).
+    /// </summary>
+    public sealed record Aborted(LhsError Error, LhsClientState State, ImmutableArray<LhsOutput> Outputs) : LhsHttpVerdict;
+
+    /// <summary>A wrapped machine (a host's own step) that neither rejected nor reached flow: its state and outputs as they are.</summary>
+    public sealed record Undecided(LhsClientState State, ImmutableArray<LhsOutput> Outputs) : LhsHttpVerdict;
 
     /// <summary>The server refused with a status other than 101; the body should be the error frame (the caller reads it).</summary>
     public sealed record Refused(int Status, string Body) : LhsHttpVerdict;
@@ -111,15 +117,23 @@ public static class LhsHttp
         step ??= (s, input) => LhsClient.Step(s, input, config);
         if (response.Status != SwitchingProtocols) return new LhsHttpVerdict.Refused(response.Status, response.Body);
         var mirror = Decode(MirrorHeader, response.MirrorHeader);
-        if (!mirror.IsOk) return new LhsHttpVerdict.Aborted(mirror.Error!, awaitingMirror);
+        if (!mirror.IsOk) return new LhsHttpVerdict.Aborted(mirror.Error!, awaitingMirror, LhsWire.Reject(mirror.Error!));
         var afterMirror = step(awaitingMirror, new LhsInput.Text(mirror.Value!));
-        if (afterMirror.Rejected is { } e1) return new LhsHttpVerdict.Aborted(e1, awaitingMirror);
-        var bind = Bind.Validate(ControlFrame.Parse(bindSent).Value ?? throw new ArgumentException("the bind sent must parse", nameof(bindSent)));
-        var state = afterMirror.State with { Bind = bind.Value ?? throw new ArgumentException("the bind sent must validate", nameof(bindSent)) };
+        // The bind the machine answers the mirror with already travelled in LHS-Bind; anything else it does stands.
+        ImmutableArray<LhsOutput> outputs = [.. afterMirror.Outputs.Where(o => !(o is LhsOutput.SendText t && ControlFrame.Parse(t.Value) is { IsOk: true } f && f.Value!.Step == LhsStepName.Bind))];
+        if (afterMirror.Rejected is { } e1) return new LhsHttpVerdict.Aborted(e1, awaitingMirror, outputs);
+        // The seal covers the bind that went out; one that does not validate is the sender's own fault (a server
+        // refuses it), and the machine's bind stands in for it.
+        var bind = ControlFrame.Parse(bindSent) is { IsOk: true } parsed ? Bind.Validate(parsed.Value!) : default;
+        var state = bind.IsOk && bind.Value is not null ? afterMirror.State with { Bind = bind.Value } : afterMirror.State;
+        if (state.Phase != LhsClientPhase.AwaitSeal) return new LhsHttpVerdict.Undecided(state, outputs);
         var seal = Decode(SealHeader, response.SealHeader);
-        if (!seal.IsOk) return new LhsHttpVerdict.Aborted(seal.Error!, state);
+        if (!seal.IsOk) return new LhsHttpVerdict.Aborted(seal.Error!, state, [.. outputs, .. LhsWire.Reject(seal.Error!)]);
         var afterSeal = step(state, new LhsInput.Text(seal.Value!));
-        if (afterSeal.Rejected is { } e2) return new LhsHttpVerdict.Aborted(e2, state);
-        return new LhsHttpVerdict.Upgraded(afterSeal.State, afterSeal.State.Seal!.SessionId);
+        outputs = [.. outputs, .. afterSeal.Outputs];
+        if (afterSeal.Rejected is { } e2) return new LhsHttpVerdict.Aborted(e2, state, outputs);
+        return afterSeal.State is { Phase: LhsClientPhase.Flow, Seal: { } done }
+            ? new LhsHttpVerdict.Upgraded(afterSeal.State, done.SessionId, outputs)
+            : new LhsHttpVerdict.Undecided(afterSeal.State, outputs);
     }
 }

@@ -45,7 +45,7 @@ public static class LhsAgent
         var cfg = behaviour.Configure(config);
         var start = behaviour.Start(cfg);
         var hello = start.Outputs.OfType<LhsOutput.SendText>().First().Value;
-        var bind = cfg.BindText();
+        var bind = behaviour.HttpBind(cfg);
         var r = await HttpUpgradeClient.UpgradeAsync(target,
             [new(LhsHttp.HelloHeader, LhsHttp.Encode(hello)), new(LhsHttp.BindHeader, LhsHttp.Encode(bind))], options.StepTimeout, new WireTrace(256, 64), cancel: cancel);
         if (r.Response is not { } response) return new(false, null, null, 0, null);
@@ -57,10 +57,12 @@ public static class LhsAgent
         if (r.Connection is not { } conn) return new(false, null, null, 0, null);
         await using (conn)
         {
+            // What the client machine did with the 101 is what the agent does on the upgraded connection.
             var first = verdict switch
             {
-                LhsHttpVerdict.Upgraded u => new LhsStep<LhsClientState>(u.State, [new LhsOutput.Established(u.State.Contract!, u.SessionId)]),
-                LhsHttpVerdict.Aborted a => new LhsStep<LhsClientState>(a.State with { Phase = LhsClientPhase.Closed }, LhsWire.Reject(a.Error), a.Error),
+                LhsHttpVerdict.Upgraded u => new LhsStep<LhsClientState>(u.State, u.Outputs),
+                LhsHttpVerdict.Aborted a => new LhsStep<LhsClientState>(a.State with { Phase = LhsClientPhase.Closed }, a.Outputs, a.Error),
+                LhsHttpVerdict.Undecided u => new LhsStep<LhsClientState>(u.State, u.Outputs),
                 _ => throw new InvalidOperationException("unknown verdict " + verdict),
             };
             return await RunFromAsync(conn, cfg, options, first, cancel);

@@ -120,6 +120,24 @@ public static class LhsHttpTests
             var v = Judge(new(101, H(mirror.ToJsonString()), null, "")) as LhsHttpVerdict.Aborted ?? throw new Exception("expected an abort");
             Expect.equal(v.Error.Rule, LhsRules.Negotiation, "negotiation");
         }),
+        TestCase("client: a wrapped machine that neither rejects nor reaches flow is undecided, its outputs kept", () =>
+        {
+            var up = Upgrade();
+            var start = LhsClient.Start(Client).State;
+            // A host step that swallows the seal: no rejection, no flow.
+            var v = LhsHttp.Judge(start, Client.BindText(), Client, new(101, H(up.Mirror), H(up.Seal), ""),
+                (s, i) => s.Phase == LhsClientPhase.AwaitSeal ? new LhsStep<LhsClientState>(s, []) : LhsClient.Step(s, i, Client));
+            var u = v as LhsHttpVerdict.Undecided ?? throw new Exception("expected undecided, got " + v);
+            Expect.equal(u.State.Phase, LhsClientPhase.AwaitSeal, "still awaiting the seal");
+            Expect.isEmpty(u.Outputs, "the bind that travelled in the header is not sent again");
+        }),
+        TestCase("client: an aborted 101 carries the error frame and the close for the upgraded connection", () =>
+        {
+            var up = Upgrade();
+            var v = Judge(new(101, H(up.Mirror), null, "")) as LhsHttpVerdict.Aborted ?? throw new Exception("expected an abort");
+            Expect.isTrue(v.Outputs.Any(o => o is LhsOutput.SendText t && t.Value.Contains("lhs.invalid_frame")), "the error frame");
+            Expect.isTrue(v.Outputs.Any(o => o is LhsOutput.Close), "the close");
+        }),
         TestCase("client: any status but 101 is a refusal carrying the body", () =>
         {
             var r = Judge(new(400, null, null, "{\"step\":\"error\",\"code\":\"lhs.invalid_bind\",\"detail\":\"x\"}")) as LhsHttpVerdict.Refused

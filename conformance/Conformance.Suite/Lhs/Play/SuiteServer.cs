@@ -46,7 +46,7 @@ public sealed class SuiteServer
             var pending = await ctx.AcceptUpgradeAsync()
                 ?? throw new Adapters.WebSockets.IutUnreachableException($"no client IUT sent an upgrade request within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
             SuiteServer? self = null;
-            var answering = new UpgradeAnswering(pending, bind => self!.SealFor(bind), ctx.Trace);
+            var answering = new UpgradeAnswering(pending, (mirror, bind) => self!.SealFor(mirror, bind), ctx.Trace);
             ctx.Track(answering);
             return self = new SuiteServer(ctx, checks, answering, config);
         }
@@ -116,11 +116,17 @@ public sealed class SuiteServer
         return await ExpectBindAsync();
     }
 
-    /// <summary>Over http: the machine's seal for <paramref name="bind"/>, once a mirror went out (null when the machine rejects the bind).</summary>
-    private string? SealFor(string bind)
+    /// <summary>
+    /// Over http: the machine's seal for <paramref name="bind"/> over <paramref name="mirror"/> as it went out in the 101
+    /// (over the machine's own mirror when that one does not validate), so that the mirror is the only thing wrong
+    /// with a deliberately bad 101. Null when the machine rejects the bind.
+    /// </summary>
+    private string? SealFor(string mirror, string bind)
     {
         if (Server.Phase != LhsServerPhase.AwaitBind) return null;
-        var step = LhsServer.Step(Server, new LhsInput.Text(bind), Config, Ctx.Env);
+        var sent = ControlFrame.Parse(mirror) is { IsOk: true } m ? Mirror.Validate(m.Value!) : default;
+        var state = sent.IsOk && sent.Value is not null ? Server with { Mirror = sent.Value } : Server;
+        var step = LhsServer.Step(state, new LhsInput.Text(bind), Config, Ctx.Env);
         return step.Rejected is null ? step.Outputs.OfType<LhsOutput.SendText>().FirstOrDefault()?.Value : null;
     }
 

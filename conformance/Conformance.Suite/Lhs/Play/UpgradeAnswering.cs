@@ -12,7 +12,7 @@ namespace Conformance.Suite.Lhs.Play;
 internal sealed class UpgradeAnswering : IWireConnection
 {
     private readonly PendingUpgrade _pending;
-    private readonly Func<string, string?> _sealFor;
+    private readonly Func<string, string, string?> _sealFor;
     private readonly Queue<WireEvent> _incoming = new();
     private readonly List<string> _held = [];
     private readonly string? _bind;
@@ -20,8 +20,8 @@ internal sealed class UpgradeAnswering : IWireConnection
     private IWireConnection? _upgraded;
     private bool _answered;
 
-    /// <param name="sealFor">The seal for the request's bind, when the case reads on before it sent one (e.g. after a bad mirror).</param>
-    public UpgradeAnswering(PendingUpgrade pending, Func<string, string?> sealFor, WireTrace trace)
+    /// <param name="sealFor">The seal for (mirror, the request's bind), when the case reads on before it sent one (e.g. after a bad mirror).</param>
+    public UpgradeAnswering(PendingUpgrade pending, Func<string, string, string?> sealFor, WireTrace trace)
     {
         _pending = pending;
         _sealFor = sealFor;
@@ -93,7 +93,7 @@ internal sealed class UpgradeAnswering : IWireConnection
             await _pending.RefuseAsync(400, "");
             return;
         }
-        var seal = _held.Count > 1 ? _held[1] : _bind is null ? null : _sealFor(_bind);
+        var seal = _held.Count > 1 ? _held[1] : _bind is null ? null : _sealFor(_held[0], _bind);
         List<KeyValuePair<string, string>> headers = [new(LhsHttp.MirrorHeader, LhsHttp.Encode(_held[0]))];
         if (seal is not null) headers.Add(new(LhsHttp.SealHeader, LhsHttp.Encode(seal)));
         _upgraded = await _pending.AcceptAsync(headers);
