@@ -138,6 +138,39 @@ public static class HttpAdapterTests
             var wrong = await LhsAgent.RunOverHttpAsync(edge.HttpUrl, Config(TestKeys.FromLabel("someone-else").PublicKey), new LhsAgentOptions(TimeSpan.FromSeconds(5)));
             Expect.equal(wrong.Rejected?.Code, LhsErrorCode.TrustFailed, wrong.ToString());
         }),
+        TestCase("listener: a silent client, an endless head, a request without a WebSocket key — each a described failure", async () =>
+        {
+            await using var listener = await HttpUpgradeListener.StartAsync(new Uri("http://127.0.0.1:0/lhs"));
+            using var silent = new TcpClient();
+            await silent.ConnectAsync(IPAddress.Loopback, listener.Url.Port);
+            var quiet = await listener.AcceptAsync(Step, new WireTrace());
+            Expect.stringContains(quiet?.Failure ?? "", "no complete HTTP request head", "silent client");
+
+            using var flood = new TcpClient();
+            await flood.ConnectAsync(IPAddress.Loopback, listener.Url.Port);
+            var flooding = Task.Run(async () =>
+            {
+                try
+                {
+                    await flood.GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET /lhs HTTP/1.1\r\nX-Filler: "));
+                    for (var i = 0; i < 64; i++) await flood.GetStream().WriteAsync(new byte[16 * 1024].Select(_ => (byte)'a').ToArray());
+                }
+                catch (IOException) { }
+            });
+            var big = await listener.AcceptAsync(TimeSpan.FromSeconds(5), new WireTrace());
+            Expect.stringContains(big?.Failure ?? "", $"within {HttpMessage.MaxHeadBytes} bytes", "endless head");
+            if (big is not null) await big.DisposeAsync();
+
+            using var plain = new TcpClient();
+            await plain.ConnectAsync(IPAddress.Loopback, listener.Url.Port);
+            await plain.GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET /lhs HTTP/1.1\r\nHost: x\r\nLHS-Hello: e30\r\n\r\n"));
+            var noKey = await listener.AcceptAsync(Step, new WireTrace());
+            Expect.equal(noKey?.Request?.Header("lhs-hello"), "e30", "headers are read, names case-insensitively");
+            Expect.isNull(await noKey!.AcceptAsync([]), "no 101 without Sec-WebSocket-Key");
+            var answer = new byte[256];
+            var n = await plain.GetStream().ReadAsync(answer);
+            Expect.stringContains(Encoding.ASCII.GetString(answer, 0, n), "HTTP/1.1 400", "refused instead");
+        }),
         TestList("cli",
         [
             TestCase("a silent http server: the run ends, every case fails or times out", () => CliAgainst(async (_, _) => await Task.Delay(TimeSpan.FromSeconds(30)))),
@@ -147,9 +180,56 @@ public static class HttpAdapterTests
             TestCase("--adapter that contradicts the --target scheme: exit 2", () => Exit(2, "run", "--spec", "lhs", "--adapter", "websocket", "--target", "http://127.0.0.1:9/lhs", "--server-key", AnyKey)),
             TestCase("--adapter http for another spec: exit 2", () => Exit(2, "run", "--spec", "shard", "--adapter", "http")),
             TestCase("an http target nobody listens on: exit 3", () => Exit(3, "run", "--spec", "lhs", "--target", $"http://127.0.0.1:{TestCli.FreePort()}/lhs", "--server-key", AnyKey)),
+            TestCase("the reference agent over http, embedded client role: Ratified, exit 0", async () =>
+            {
+                var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--adapter", "http");
+                Expect.equal(r.Exit, 0, r.ToString());
+                Expect.stringContains(r.Stdout, "verdict: Ratified", "ratified");
+                Expect.stringContains(r.Stdout, "LHS-C-order-seal-first (the 101 has a slot per frame", "not-applicable client cases listed");
+            }),
+            TestCase("`agent --loop --target http://` in another process is Ratified against `run --role client --listen http://`", async () =>
+            {
+                var url = $"http://127.0.0.1:{TestCli.FreePort()}/lhs";
+                var run = TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--listen", url);
+                var agent = TestCli.Start("agent", "--spec", "lhs", "--target", url, "--loop", "--server-key", Convert.ToHexStringLower(Conformance.Suite.Lhs.Play.SuiteServer.Key.PublicKey));
+                try
+                {
+                    var r = await run;
+                    Expect.equal(r.Exit, 0, r.ToString());
+                    Expect.isTrue(r.Report().GetProperty("ratified").GetBoolean(), "client role ratified over http");
+                }
+                finally { TestCli.Stop(agent); }
+            }),
+            TestCase("a client that sends garbage instead of an upgrade request: the client cases fail, bounded", async () =>
+            {
+                var url = $"http://127.0.0.1:{TestCli.FreePort()}/lhs";
+                var run = TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--listen", url, "--timeout-ms", "300", "--accept-timeout-ms", "3000", "--filter", "LHS-C-happy-*,LHS-C-seal-*");
+                using var stop = new CancellationTokenSource();
+                var pest = Task.Run(async () =>
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        try
+                        {
+                            using var tcp = new TcpClient();
+                            await tcp.ConnectAsync(IPAddress.Loopback, new Uri(url).Port, stop.Token);
+                            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("\u0001 not http at all\r\n\r\n"), stop.Token);
+                            await Task.Delay(100, stop.Token);
+                        }
+                        catch (Exception e) when (e is SocketException or IOException) { await Task.Delay(50); }
+                        catch (OperationCanceledException) { }
+                    }
+                });
+                var r = await run;
+                await stop.CancelAsync();
+                await pest;
+                Expect.equal(r.Exit, 1, r.ToString());
+                var outcomes = r.Report().GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()).ToArray();
+                Expect.isTrue(outcomes.Length > 0 && outcomes.All(o => o is "fail" or "timeout"), "every case fails: " + string.Join(",", outcomes));
+            }),
             TestCase("the reference edge over http, embedded: Ratified, exit 0, with the not-applicable cases listed", async () =>
             {
-                var r = await TestCli.RunAsync("run", "--spec", "lhs", "--adapter", "http");
+                var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--adapter", "http");
                 Expect.equal(r.Exit, 0, r.ToString());
                 Expect.stringContains(r.Stdout, "verdict: Ratified", "ratified");
                 Expect.stringContains(r.Stdout, "not applicable over the http adapter, not run: LHS-S-order-bind-first", "not-applicable cases listed");
