@@ -51,9 +51,7 @@ public sealed class EmbeddedLhsClient : IClientTarget, IAsyncDisposable
     private readonly WebSocketListener _listener;
     private readonly Func<LhsClientBehaviour> _behaviour;
     private readonly SeededEnvironment _env;
-    /// <summary>The agent's own patience, as a real client would have: independent of the suite's step timeout.</summary>
-    private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
-    private readonly List<Task> _agents = [];
+    private readonly AgentLaunches _agents = new();
 
     private EmbeddedLhsClient(WebSocketListener listener, Func<LhsClientBehaviour> behaviour, ulong seed)
     {
@@ -76,24 +74,42 @@ public sealed class EmbeddedLhsClient : IClientTarget, IAsyncDisposable
     public async Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
     {
         var config = AgentConfig(_env, SuiteServer.Key.PublicKey);
-        lock (_agents) _agents.Add(Task.Run(async () =>
+        _agents.Launch(async () =>
         {
-            try
-            {
-                await using var conn = await WebSocketClient.ConnectAsync(_listener.Url, AgentTimeout);
-                await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(AgentTimeout) { Behaviour = _behaviour() });
-            }
-            catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
-        }, CancellationToken.None));
+            await using var conn = await WebSocketClient.ConnectAsync(_listener.Url, AgentLaunches.AgentTimeout);
+            await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(AgentLaunches.AgentTimeout) { Behaviour = _behaviour() });
+        });
         return await _listener.AcceptAsync(timeout, trace, cancel);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _listener.DisposeAsync();
+        await _agents.DrainAsync();
+    }
+}
+
+/// <summary>Reference agents, one started per accepted case; on dispose they get a bounded moment to finish.</summary>
+internal sealed class AgentLaunches
+{
+    /// <summary>The agent's own patience, as a real client would have: independent of the suite's step timeout.</summary>
+    public static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
+    private readonly List<Task> _agents = [];
+
+    public void Launch(Func<Task> run)
+    {
+        lock (_agents) _agents.Add(Task.Run(async () =>
+        {
+            try { await run(); }
+            catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
+        }, CancellationToken.None));
+    }
+
+    public Task DrainAsync()
+    {
         Task[] agents;
         lock (_agents) agents = [.. _agents];
-        await _listener.DisposeAsync();
-        await Task.WhenAny(Task.WhenAll(agents), Task.Delay(3000));
+        return Task.WhenAny(Task.WhenAll(agents), Task.Delay(3000));
     }
 }
 
@@ -103,8 +119,7 @@ public sealed class EmbeddedLhsHttpClient : IHttpUpgradeClientTarget, IAsyncDisp
     private readonly HttpUpgradeListener _listener;
     private readonly Func<LhsClientBehaviour> _behaviour;
     private readonly SeededEnvironment _env;
-    private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(10);
-    private readonly List<Task> _agents = [];
+    private readonly AgentLaunches _agents = new();
 
     private EmbeddedLhsHttpClient(HttpUpgradeListener listener, Func<LhsClientBehaviour> behaviour, ulong seed)
     {
@@ -125,19 +140,13 @@ public sealed class EmbeddedLhsHttpClient : IHttpUpgradeClientTarget, IAsyncDisp
     public async Task<PendingUpgrade?> AcceptUpgradeAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
     {
         var config = EmbeddedLhsClient.AgentConfig(_env, SuiteServer.Key.PublicKey);
-        lock (_agents) _agents.Add(Task.Run(async () =>
-        {
-            try { await LhsAgent.RunOverHttpAsync(_listener.Url, config, new LhsAgentOptions(AgentTimeout) { Behaviour = _behaviour() }); }
-            catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
-        }, CancellationToken.None));
+        _agents.Launch(() => LhsAgent.RunOverHttpAsync(_listener.Url, config, new LhsAgentOptions(AgentLaunches.AgentTimeout) { Behaviour = _behaviour() }));
         return await _listener.AcceptAsync(timeout, trace, cancel);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Task[] agents;
-        lock (_agents) agents = [.. _agents];
         await _listener.DisposeAsync();
-        await Task.WhenAny(Task.WhenAll(agents), Task.Delay(3000));
+        await _agents.DrainAsync();
     }
 }
