@@ -74,6 +74,39 @@ internal static class S5_HttpUpgrade
         return Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(frame));
     }
 
+    /// <summary>Client role: 101s whose §5 headers are broken; the client machine (via LhsHttp) says how the client must abort.</summary>
+    public static IEnumerable<CaseDef> ClientCases()
+    {
+        (string Id, string Title, string What, Func<string, string, (string? Mirror, string? Seal)> Headers)[] broken =
+        [
+            ("no-seal-header", "101 without LHS-Seal", "a 101 carrying a valid LHS-Mirror and no LHS-Seal", (m, _) => (LhsHttp.Encode(m), null)),
+            ("no-mirror-header", "101 without LHS-Mirror", "a 101 carrying a valid LHS-Seal and no LHS-Mirror", (_, s) => (null, LhsHttp.Encode(s))),
+            // '*' is outside the base64url alphabet; the rest is the valid mirror.
+            ("mirror-not-base64url", "LHS-Mirror that is not base64url", "a 101 whose LHS-Mirror starts with '*', outside the base64url alphabet",
+                (m, s) => ("*" + LhsHttp.Encode(m), LhsHttp.Encode(s))),
+        ];
+        foreach (var b in broken)
+            yield return Client($"LHS-C-http-{b.Id}", "§5", b.Title, $"Reads the client's upgrade request, then answers with {b.What}; the client must abort.",
+                [SuiteServer.HelloSent, SuiteServer.BindSent, .. Rejects("LHS-5-client-headers")], async (ctx, k) =>
+                {
+                    var s = await SuiteServer.AcceptAsync(ctx, k);
+                    var mirror = await s.ExpectHelloAsync();
+                    if (mirror is null) return S3_4_Seal.Stopped(s, k);
+                    await s.SendMirrorAsync(mirror);
+                    var seal = await s.ExpectBindAsync();
+                    if (seal is null) return k.Verdict();
+                    var (m, sealHeader) = b.Headers(mirror, seal);
+                    var expected = LhsHttp.Judge(s.Shadow(LhsClientPhase.AwaitMirror), s.Server.Bind!.Json.GetRawText(), Oracle.ShadowConfig(s.Shadow(LhsClientPhase.AwaitMirror), SuiteServer.Key.PublicKey),
+                        new LhsHttpResponse(LhsHttp.SwitchingProtocols, m, sealHeader, "")) as LhsHttpVerdict.Aborted
+                        ?? throw new InvalidOperationException("the client model accepts this 101; the case expects an abort");
+                    var headers = new List<KeyValuePair<string, string>>();
+                    if (m is not null) headers.Add(new(LhsHttp.MirrorHeader, m));
+                    if (sealHeader is not null) headers.Add(new(LhsHttp.SealHeader, sealHeader));
+                    await ((UpgradeAnswering)s.Conn).AnswerWithAsync(headers);
+                    return await Rejection.Expect(ctx, k, s.Conn, "LHS-5-client-headers", expected.Error);
+                }) with { OnlyOver = HttpOnly };
+    }
+
     private static async Task<Verdict> Malformed(CaseContext ctx, Checks k, Func<SuiteClient, (string? Hello, string? Bind)> headers)
     {
         var c = await SuiteClient.ConnectAsync(ctx, k);

@@ -83,6 +83,14 @@ internal sealed class UpgradeAnswering : IWireConnection
         await _pending.DisposeAsync();
     }
 
+    /// <summary>Answers now with a 101 carrying exactly <paramref name="headers"/> (a §5 case's own, possibly broken, headers).</summary>
+    public async Task AnswerWithAsync(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        if (_answered) throw new InvalidOperationException("the upgrade request was already answered");
+        _answered = true;
+        _upgraded = await _pending.AcceptAsync(headers);
+    }
+
     /// <summary>The 101 with the held mirror and seal (the machine's seal for the request's bind if none was held).</summary>
     private async Task AnswerAsync()
     {
