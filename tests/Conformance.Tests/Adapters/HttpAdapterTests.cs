@@ -175,7 +175,8 @@ public static class HttpAdapterTests
         [
             TestCase("a silent http server: the run ends, every case fails or times out", () => CliAgainst(async (_, _) => await Task.Delay(TimeSpan.FromSeconds(30)))),
             TestCase("an http server answering garbage", () => CliAgainst((s, _) => Write(s, "garbage\r\n\r\n"))),
-            TestCase("--adapter stdio is not available in this build: exit 2", () => Exit(2, "run", "--spec", "lhs", "--adapter", "stdio")),
+            TestCase("--adapter http with a stdio: target contradicts it: exit 2", () => Exit(2, "run", "--spec", "lhs", "--adapter", "http", "--target", "stdio:true")),
+            TestCase("--adapter http with a ws:// listener contradicts it: exit 2", () => Exit(2, "run", "--spec", "lhs", "--role", "client", "--adapter", "http", "--listen", "ws://127.0.0.1:9/lhs")),
             TestCase("--adapter of an unknown kind: exit 2", () => Exit(2, "run", "--spec", "lhs", "--adapter", "carrier-pigeon")),
             TestCase("--adapter that contradicts the --target scheme: exit 2", () => Exit(2, "run", "--spec", "lhs", "--adapter", "websocket", "--target", "http://127.0.0.1:9/lhs", "--server-key", AnyKey)),
             TestCase("--adapter http for another spec: exit 2", () => Exit(2, "run", "--spec", "shard", "--adapter", "http")),
