@@ -33,7 +33,9 @@ public static class FaultDetectionTests
         }))]),
         // The same broken variants as reference shims over stdio (adapters/SHIM.md protocol 2). The edge restarts by
         // relaunching its shim on the same store, so the durability fault is caught here too.
-        TestList("stdio", [.. LhsFaults.Everything.Select(f => TestCase(f.Name, async () =>
+        // A §5 fault (Adapter "http") breaks only the HTTP Upgrade profile, which a stdio shim does not carry: the
+        // embedded list and suite.faults-http catch it over http.
+        TestList("stdio", [.. LhsFaults.Everything.Where(f => f.Adapter != "http").Select(f => TestCase(f.Name, async () =>
         {
             var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--adapter", "stdio", "--fault", f.Name, "--timeout-ms", Timeout);
             Expect.equal(r.Exit, 1, $"{f.Name} as a stdio shim must make the suite exit 1\n{r}");
