@@ -9,16 +9,21 @@ internal static class Help
           --spec lhs|shard|cip               spec to test (default: every spec; required with --target or --listen)
           --target ws://HOST:PORT/PATH       test an external IUT: an LHS server, a Shard edge or a CIP agent
                                              (default: the embedded reference implementations)
+          --target http://HOST:PORT/PATH     test an LHS server over the HTTP Upgrade profile (§5: LHS-Hello/LHS-Bind
+                                             in the request, LHS-Mirror/LHS-Seal in the 101)
           --target "stdio:COMMAND ARGS"      test an IUT of any role behind a protocol 2 shim (adapters/SHIM.md);
                                              its hello gives the keys; --role client for a client behind it
-          --adapter websocket|stdio          how the embedded references are reached (default websocket; stdio runs
-                                             each as a shim: `conformance shim --spec ... --role ...`)
+          --adapter websocket|http|stdio     how the IUT is reached (default websocket; with --target/--listen the
+                                             scheme decides): http speaks LHS §5 (cases about WebSocket order are
+                                             not applicable and are listed); stdio runs each embedded reference as
+                                             a shim: `conformance shim --spec ... --role ...`
           --server-key KEY                   the IUT's Ed25519 public key (hex or base64url); required with --target
                                              for lhs and cip
           --agent-id ID                      the CIP agent's agent_id; required with --spec cip --target
           --observe ws://HOST:PORT/PATH      the IUT's observation channel (telemetry hooks, LHS checklist item 5)
           --role server|client               test only this role of the IUT (default: both with no target)
           --listen ws://HOST:PORT/PATH       with --role client: wait for a client IUT (LHS client, CCML node) here
+                                             (http://… for an LHS client speaking the HTTP Upgrade profile)
           --filter GLOB[,GLOB]               run only cases whose ID matches (* and ?); no match is a usage error
           --skip FILE                        do not run the cases listed there ("ID-OR-GLOB reason" per line);
                                              they show as skipped, with their reason, in every report
@@ -65,7 +70,8 @@ internal static class Help
 
         conformance agent --spec lhs --target ws://... --server-key KEY [--fault NAME] [--loop] [--frames N]
           runs the reference LHS client: handshake, verify the seal, send N flow frames, close;
-          --loop reconnects after each connection until the target goes away (for `run --role client`)
+          --loop reconnects after each connection until the target goes away (for `run --role client`);
+          --target http://... speaks the HTTP Upgrade profile (§5) instead
         conformance agent --spec shard --target ws://... --file F [--chunk-size N] [--ledger FILE] [--loop]
         conformance agent --spec shard --target ws://... --rollback VERSION --shard-id ID [--reason TEXT]
           runs the reference CCML node: uploads F (resuming from its ledger after a drop), or requests a rollback

@@ -11,6 +11,7 @@ public static class AllTests
         Model.CryptoTests.Tests(),
         Model.CodecTests.Tests(),
         Model.LhsMachineTests.Tests(),
+        Model.LhsHttpTests.Tests(),
         Model.CipEnvelopeTests.Tests(),
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
@@ -33,8 +34,10 @@ public static class AllTests
         Suite.FaultDetectionTests.Tests(),
         Traces.TraceEngineTests.Tests(),
         Traces.TraceDetectionTests.Tests(),
+        Suite.HttpFaultDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),
+        Adapters.HttpAdapterTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),
         Adapters.StdioConversationTests.Tests(),
     ];

@@ -14,7 +14,7 @@ internal static class AgentCommand
         var spec = a.Get("spec") ?? "lhs";
         if (spec == "shard") return await ShardNodeCommand.ExecuteAsync(a, stdout, cancel);
         if (spec != "lhs") throw new UsageException($"agent: spec \"{spec}\" has no reference client (available: lhs, shard)");
-        var target = a.Uri("target", "ws") ?? throw new UsageException("agent: --target ws://HOST:PORT/PATH is required");
+        var target = a.Uri("target", "ws", "http") ?? throw new UsageException("agent: --target ws://HOST:PORT/PATH (or http:// for the HTTP Upgrade profile) is required");
         var keyText = a.Get("server-key") ?? throw new UsageException("agent: --server-key is required (the seal is verified with it; the suite's key is in the README)");
         if (!Ed25519.TryParsePublicKey(keyText, out var key)) throw new UsageException("--server-key must be 32 bytes as 64 hex digits or 43 base64url characters");
         var fault = FaultsCommand.Resolve(a.Get("fault"));
@@ -30,8 +30,15 @@ internal static class AgentCommand
         var lastFailed = false;
         while (!cancel.IsCancellationRequested)
         {
-            IWireConnection conn;
-            try { conn = await WebSocketClient.ConnectAsync(target, step, cancel: cancel); }
+            IWireConnection? conn = null;
+            LhsAgentOutcome? overHttp = null;
+            var options = new LhsAgentOptions(step, frames) { Behaviour = fault?.ClientBehaviour() ?? LhsClientBehaviour.Correct };
+            try
+            {
+                // http://: the HTTP Upgrade profile (§5), one request per connection; ws://: the WebSocket profile.
+                if (target.Scheme == "http") overHttp = await LhsAgent.RunOverHttpAsync(target, EmbeddedLhsClient.AgentConfig(SystemEnvironment.Instance, key), options, cancel);
+                else conn = await WebSocketClient.ConnectAsync(target, step, cancel: cancel);
+            }
             catch (IutUnreachableException e)
             {
                 if (loop && connections > 0) { stdout.WriteLine($"target gone after {connections} connection(s); stopping"); return lastFailed ? Cli.MustFailed : Cli.Ok; }
@@ -42,8 +49,7 @@ internal static class AgentCommand
             }
             await using (conn)
             {
-                var config = EmbeddedLhsClient.AgentConfig(SystemEnvironment.Instance, key);
-                var outcome = await LhsAgent.RunAsync(conn, config, new LhsAgentOptions(step, frames) { Behaviour = fault?.ClientBehaviour() ?? LhsClientBehaviour.Correct }, cancel);
+                var outcome = overHttp ?? await LhsAgent.RunAsync(conn!, EmbeddedLhsClient.AgentConfig(SystemEnvironment.Instance, key), options, cancel);
                 connections++;
                 lastFailed = !outcome.Established;
                 stdout.WriteLine($"connection {connections}: {outcome}");

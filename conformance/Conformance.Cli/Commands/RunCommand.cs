@@ -37,9 +37,9 @@ internal static class RunCommand
             try { stdio = StdioCommand.Parse(t); }
             catch (FormatException e) { throw new UsageException($"--target: {e.Message}"); }
         }
-        var target = stdio is null ? a.Uri("target", "ws", "wss") : null;
-        var viaStdio = RunStdio.ViaStdio(a.Get("adapter"));
-        var listen = a.Uri("listen", "ws");
+        var target = stdio is null ? a.Uri("target", "ws", "wss", "http") : null;
+        var adapterText = a.Get("adapter");
+        var listen = a.Uri("listen", "ws", "http");
         var observe = a.Uri("observe", "ws", "wss");
         var keyText = a.Get("server-key");
         var agentId = a.Get("agent-id");
@@ -60,6 +60,9 @@ internal static class RunCommand
         var saveVector = a.Get("save-vector");
         var replayed = replay ? ReplayArgs(a) : ((int Id, IReadOnlyList<TraceStep> Steps)?)null;
         a.RejectUnknown();
+        var adapter = Adapter(adapterText ?? ((target ?? listen) is null && stdio is null ? fault?.Adapter : null), target ?? listen, stdio is not null);
+        // --adapter stdio without a stdio: target runs the reference implementations as shims.
+        var viaStdio = adapter == "stdio" && stdio is null;
         var baseline = expectFile is null ? null : Gate(() => Baseline.Load(expectFile), expectFile);
         var skipList = skipFile is null ? null : Gate(() => SkipList.Load(skipFile), skipFile);
 
@@ -77,6 +80,10 @@ internal static class RunCommand
         var cip = specs.Contains("cip");
         if (cip && (listen is not null || roleText is not null)) throw new UsageException("a CIP IUT is an agent: test it with --spec cip --target");
         if (agentId is not null && !(cip && (target is not null || stdio is not null))) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
+        // §5 is LHS's profile. An embedded run over http runs Shard and CIP over websocket (itself an HTTP upgrade, without
+        // the §5 headers), so "the whole suite over http" means something; an external IUT names its one spec.
+        if (adapter == "http" && !specs.Contains("lhs")) throw new UsageException("the http adapter is for LHS: give --spec lhs");
+        if (adapter == "http" && specs.Length != 1 && (target ?? listen) is not null) throw new UsageException("the http adapter is for LHS: give --spec lhs");
 
         IutRole[] roles = roleText switch
         {
@@ -116,6 +123,10 @@ internal static class RunCommand
             ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, listen, keyText, a.Get("timeout-ms")));
         if (traceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));
+        // A case that has no meaning over this run's adapter is never run; the report lists it as not applicable.
+        string AdapterOf(string spec) => adapter == "http" && spec != "lhs" ? "websocket" : adapter;
+        var notApplicable = all.Where(c => c.NotApplicableOver(AdapterOf(c.Spec)) is not null).ToList();
+        all = [.. all.Except(notApplicable)];
         var cases = all;
         if (filter is not null)
         {
@@ -133,6 +144,8 @@ internal static class RunCommand
             foreach (var c in cases)
                 stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} {CaseExecutor.CaseLevel(c, CatalogOf(c.Spec)).Name(),-6} {c.Section,-8} {c.Title}" +
                     (skips.TryGetValue(c.Id, out var skip) ? $"  [skipped: {skip.Reason}]" : ""));
+            foreach (var c in notApplicable.Where(c => filter is null || Glob.Compile(filter)(c.Id)))
+                stdout.WriteLine($"{c.Id,-44} {c.Role.Name(),-6} not applicable over {AdapterOf(c.Spec)}: {c.NotApplicableOver(AdapterOf(c.Spec))}");
             stdout.WriteLine($"{cases.Count} case(s)");
             return Cli.Ok;
         }
@@ -168,25 +181,41 @@ internal static class RunCommand
                 {
                     if (target is not null)
                     {
-                        await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
+                        if (adapter == "http") await HttpProbe(target, Probe(step));
+                        else await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
                         var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
-                        server = new WebSocketServerTarget(target, iutKey, observations);
+                        server = adapter == "http" ? new HttpUpgradeServerTarget(target, iutKey, observations) : new WebSocketServerTarget(target, iutKey, observations);
                     }
-                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct)).Target;
+                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct, adapter: adapter)).Target;
                     else server = resources.Add(await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct));
                 }
                 if (Plays(IutRole.Client))
                 {
                     if (listen is not null)
                     {
-                        WebSocketListener listener;
-                        try { listener = resources.Add(await WebSocketListener.StartAsync(listen)); }
+                        IClientTarget inner;
+                        Uri url;
+                        try
+                        {
+                            if (adapter == "http")
+                            {
+                                var http = resources.Add(await Adapters.Http.HttpUpgradeListener.StartAsync(listen));
+                                (inner, url) = (new HttpUpgradeClientTarget(http), http.Url);
+                            }
+                            else
+                            {
+                                var ws = resources.Add(await WebSocketListener.StartAsync(listen));
+                                (inner, url) = (new WebSocketClientTarget(ws), ws.Url);
+                            }
+                        }
                         catch (IOException e) { throw new UsageException($"cannot listen on {listen}: {e.Message}"); }
-                        client = external = new FirstConnectionGrace(new WebSocketClientTarget(listener), acceptGiven ? accept : TimeSpan.FromSeconds(30));
+                        var grace = acceptGiven ? accept : TimeSpan.FromSeconds(30);
+                        client = external = inner is IHttpUpgradeClientTarget http2 ? new HttpFirstConnectionGrace(http2, grace) : new FirstConnectionGrace(inner, grace);
                         stdout.WriteLine(spec == "lhs"
-                            ? $"waiting for the client IUT at {listener.Url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
-                            : $"waiting for the CCML node at {listener.Url} (sign with the suite's published CCML key: see `keys`)");
+                            ? $"waiting for the client IUT at {url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
+                            : $"waiting for the CCML node at {url} (sign with the suite's published CCML key: see `keys`)");
                     }
+                    else if (spec == "lhs" && adapter == "http") client = resources.Add(await EmbeddedLhsHttpClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
                     else if (spec == "lhs") client = resources.Add(await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
                     else client = resources.Add(await EmbeddedShardNode.StartAsync(seed, () => fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct));
                 }
@@ -220,7 +249,7 @@ internal static class RunCommand
             cancel, c => progress.Starting(c.Id));
         progress.Done();
         var manifest = new RunManifest("conformance", Version(), Commit(), specs, [.. roles.Select(r => r.Name())],
-            stdio is not null || viaStdio ? "stdio" : "websocket", described, seed, (int)step.TotalMilliseconds,
+            adapter, described, seed, (int)step.TotalMilliseconds,
             fault?.Name, filter, target is null && listen is null ? "embedded reference implementation" : null, started, DateTimeOffset.UtcNow, args)
         {
             RunId = settings.RunId,
@@ -228,7 +257,9 @@ internal static class RunCommand
             ExpectFile = expectFile,
             SkipFile = skipFile,
         };
-        var result = Summary.Build(manifest, results, catalogs, roles, baseline);
+        var result = Summary.Build(manifest, results, catalogs, roles, baseline,
+            [.. notApplicable.Where(c => cases.Any(r => r.Spec == c.Spec && r.Role == c.Role)).Select(c => new NotApplicableCase(c, AdapterOf(c.Spec), c.NotApplicableOver(AdapterOf(c.Spec))!))],
+            specs.ToDictionary(sp => sp, AdapterOf));
         ReportFolder.Write(result, outDir);
         if (writeExpect is not null)
         {
@@ -309,6 +340,36 @@ internal static class RunCommand
         o.WriteLine($"verdict: {r.Verdict}");
         if (r.Manifest.ExpectFile is not null) o.WriteLine(r.Deviations.Count == 0 ? "baseline: no deviation" : $"baseline: {r.Deviations.Count} deviation(s)");
         o.WriteLine($"report: {Path.Combine(outDir, "index.html")} (report.json, junit.xml, summary.md)");
+    }
+
+    /// <summary>
+    /// --adapter websocket|http|stdio (default websocket). With --target or --listen the URL's scheme decides (a
+    /// stdio: target is stdio), and a conflicting --adapter is a usage error.
+    /// </summary>
+    private static string Adapter(string? given, Uri? url, bool stdioTarget)
+    {
+        var fromUrl = stdioTarget ? "stdio" : url?.Scheme switch { null => null, "http" => "http", _ => "websocket" };
+        var adapter = given switch
+        {
+            null => fromUrl ?? "websocket",
+            "websocket" or "http" or "stdio" => given,
+            _ => throw new UsageException($"--adapter must be websocket, http or stdio (got \"{given}\")"),
+        };
+        if (fromUrl is not null && fromUrl != adapter && !(adapter == "stdio" && stdioTarget))
+            throw new UsageException($"--adapter {adapter} does not match the target {(stdioTarget ? "stdio:" : url!.Scheme + "://")}");
+        return adapter;
+    }
+
+    /// <summary>Reachability for the http adapter: a TCP connection (an upgrade request is a case's business).</summary>
+    private static async Task HttpProbe(Uri target, TimeSpan timeout)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await tcp.ConnectAsync(target.Host, target.Port, cts.Token); }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            throw new IutUnreachableException($"cannot open a TCP connection to {target}: {e.Message}", e);
+        }
     }
 
     /// <summary>The reachability check before a run: generous, since failing it ends the run with exit 3.</summary>
@@ -393,17 +454,31 @@ internal static class RunCommand
     }
 
     /// <summary>An external client IUT gets longer for its first connection (someone may still be starting it).</summary>
-    private sealed class FirstConnectionGrace(IClientTarget inner, TimeSpan first) : IClientTarget
+    private class FirstConnectionGrace(IClientTarget inner, TimeSpan first) : IClientTarget
     {
-        public bool EverConnected { get; private set; }
+        /// <summary>The wait for the next connection: the grace until one has arrived, then <paramref name="timeout"/>.</summary>
+        protected TimeSpan Wait(TimeSpan timeout) => EverConnected ? timeout : (first > timeout ? first : timeout);
+
+        public bool EverConnected { get; protected set; }
         public string Adapter => inner.Adapter;
         public string Describe => inner.Describe;
 
         public async Task<IWireConnection?> AcceptAsync(Adapters.Trace.WireTrace trace, TimeSpan timeout, CancellationToken cancel)
         {
-            var conn = await inner.AcceptAsync(trace, EverConnected ? timeout : (first > timeout ? first : timeout), cancel);
+            var conn = await inner.AcceptAsync(trace, Wait(timeout), cancel);
             EverConnected |= conn is not null;
             return conn;
+        }
+    }
+
+    /// <summary>The same grace for a client IUT over the http adapter.</summary>
+    private sealed class HttpFirstConnectionGrace(IHttpUpgradeClientTarget inner, TimeSpan first) : FirstConnectionGrace(inner, first), IHttpUpgradeClientTarget
+    {
+        public async Task<Adapters.Http.PendingUpgrade?> AcceptUpgradeAsync(Adapters.Trace.WireTrace trace, TimeSpan timeout, CancellationToken cancel)
+        {
+            var pending = await inner.AcceptUpgradeAsync(trace, Wait(timeout), cancel);
+            EverConnected |= pending is not null;
+            return pending;
         }
     }
 }

@@ -10,14 +10,6 @@ namespace Conformance.Cli.Commands;
 
 internal static class RunStdio
 {
-    /// <summary>The adapters `run --adapter` accepts in this build.</summary>
-    public static bool ViaStdio(string? adapter) => adapter switch
-    {
-        null or "websocket" => false,
-        "stdio" => true,
-        _ => throw new UsageException($"--adapter must be websocket or stdio (got \"{adapter}\")"),
-    };
-
     /// <summary>This CLI's reference shim for one spec and role: `dotnet conformance.dll shim --spec S --role R ...`.</summary>
     public static StdioCommand Reference(string spec, IutRole role, Fault? fault, ulong seed, string? store)
     {

@@ -35,6 +35,7 @@ internal static class ServeCommand
         await using (edge)
         {
             stdout.WriteLine($"LHS reference edge listening on {edge.Url}");
+            stdout.WriteLine($"HTTP Upgrade profile (§5): {edge.HttpUrl}");
             stdout.WriteLine($"observation channel: {edge.ObserveUrl}");
             stdout.WriteLine($"seal public key (Ed25519, base64url): {Base64Url.Encode(key.PublicKey)}");
             stdout.WriteLine($"seal public key (hex): {Convert.ToHexStringLower(key.PublicKey)}");

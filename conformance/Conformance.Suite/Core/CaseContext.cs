@@ -17,6 +17,7 @@ public sealed record RunSettings(ulong Seed, TimeSpan StepTimeout)
 public sealed class CaseContext : IAsyncDisposable
 {
     private readonly List<IWireConnection> _connections = [];
+    private readonly List<Adapters.Http.PendingUpgrade> _pending = [];
 
     /// <param name="stream">The seeded environment's stream (default: the case ID); property traces use one per trace.</param>
     /// <param name="trace">Where connections record (default: a fresh trace).</param>
@@ -53,6 +54,15 @@ public sealed class CaseContext : IAsyncDisposable
         return conn;
     }
 
+    /// <summary>One upgrade request to a server IUT over the http adapter; the upgraded connection (if any) is released with the case.</summary>
+    public async Task<Adapters.Http.HttpUpgradeResult> UpgradeAsync(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var target = Server as HttpUpgradeServerTarget ?? throw new InvalidOperationException("this case needs a server IUT over the http adapter");
+        var result = await target.UpgradeAsync(headers, Trace, Step, Cancel);
+        if (result.Connection is { } conn) lock (_connections) _connections.Add(conn);
+        return result;
+    }
+
     /// <summary>A new connection to the agent IUT (one per peer the suite plays).</summary>
     public async Task<IWireConnection> ConnectAgentAsync()
     {
@@ -71,6 +81,21 @@ public sealed class CaseContext : IAsyncDisposable
         return conn;
     }
 
+    /// <summary>Over the http adapter: the client IUT's next upgrade request, or null if none arrived in time. Released with the case.</summary>
+    public async Task<Adapters.Http.PendingUpgrade?> AcceptUpgradeAsync()
+    {
+        var target = Client as IHttpUpgradeClientTarget ?? throw new InvalidOperationException("this case needs a client IUT over the http adapter");
+        var pending = await target.AcceptUpgradeAsync(Trace, Settings.AcceptTimeout, Cancel);
+        if (pending is not null) lock (_connections) _pending.Add(pending);
+        return pending;
+    }
+
+    /// <summary>Releases <paramref name="conn"/> with the case (a connection the case built itself).</summary>
+    public void Track(IWireConnection conn)
+    {
+        lock (_connections) _connections.Add(conn);
+    }
+
     /// <summary>Closes a connection early (many-connection cases keep memory flat).</summary>
     public async Task ReleaseAsync(IWireConnection conn)
     {
@@ -81,7 +106,9 @@ public sealed class CaseContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IWireConnection[] all;
-        lock (_connections) { all = [.. _connections]; _connections.Clear(); }
+        Adapters.Http.PendingUpgrade[] pending;
+        lock (_connections) { all = [.. _connections]; _connections.Clear(); pending = [.. _pending]; _pending.Clear(); }
         foreach (var c in all) await c.DisposeAsync();
+        foreach (var p in pending) await p.DisposeAsync();
     }
 }

@@ -19,6 +19,21 @@ public sealed record CaseDef(
     /// <summary>How many step timeouts the whole case may take before it is cut off.</summary>
     public int BudgetSteps { get; init; } = 20;
 
+    /// <summary>
+    /// Adapters this case cannot run over, each with the reason (e.g. a case about WebSocket message order has no
+    /// meaning over the HTTP Upgrade profile). Such a case is not run there and is reported as not applicable.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NotOver { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>When set, the only adapters this case runs over (a §5 case exists only over http), with the reason.</summary>
+    public (string[] Adapters, string Reason)? OnlyOver { get; init; }
+
+    /// <summary>Why this case cannot run over <paramref name="adapter"/>, or null when it can.</summary>
+    public string? NotApplicableOver(string adapter) =>
+        NotOver.TryGetValue(adapter, out var why) ? why
+        : OnlyOver is { } only && !only.Adapters.Contains(adapter) ? only.Reason
+        : null;
+
     /// <summary>"first" or "last" on the sanity copies that bracket a spec and role (see <see cref="SanityBracket"/>).</summary>
     public string? SanityRun { get; init; }
 }

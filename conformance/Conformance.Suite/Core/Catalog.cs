@@ -21,7 +21,15 @@ public static class RoleNames
 
 public sealed record ChecklistItem(string Id, string Section, string Title, string Quote);
 
-public sealed record Requirement(string Id, Level Level, string Section, string Item, Roles Roles, string Quote, string Summary);
+public sealed record Requirement(string Id, Level Level, string Section, string Item, Roles Roles, string Quote, string Summary)
+{
+    /// <summary>
+    /// Adapters over which this requirement cannot be exercised, each with the reason (e.g. message order over the
+    /// HTTP Upgrade profile, whose request has one slot per frame). A run over such an adapter counts it as not
+    /// applicable, never as met; the report says so.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NotOver { get; init; } = new Dictionary<string, string>();
+}
 
 public sealed record Catalog(string Spec, string Title, IReadOnlyList<ChecklistItem> Items, IReadOnlyList<Requirement> Requirements)
 {

@@ -3,13 +3,21 @@ using Conformance.Reports.Model;
 
 namespace Conformance.Suite.Core;
 
+/// <summary>A case that was not run because it has no meaning over this run's adapter.</summary>
+public sealed record NotApplicableCase(CaseDef Case, string Adapter, string Reason);
+
 public static class Summary
 {
     public static RunResult Build(RunManifest manifest, IReadOnlyList<CaseResult> cases, IReadOnlyList<Catalog> catalogs, IReadOnlyList<IutRole> roles,
-        Baseline? baseline = null)
+        Baseline? baseline = null, IReadOnlyList<NotApplicableCase>? notApplicable = null, IReadOnlyDictionary<string, string>? adapters = null)
     {
         // A flaky case's checks are evidence of neither passing nor failing: it is shown, not counted.
         var judged = cases.Where(c => c.Outcome != Outcome.Flaky).ToArray();
+        notApplicable ??= [];
+        // A requirement the catalog marks as not exercisable over this run's adapter for its spec.
+        // Without a word on adapters, a run is over websocket (every run was, before there was a choice).
+        string AdapterOf(string spec) => adapters?.GetValueOrDefault(spec) ?? "websocket";
+        string? NotOver(Catalog cat, Requirement r) => r.NotOver.TryGetValue(AdapterOf(cat.Spec), out var why) ? why : null;
         var requirements = catalogs.SelectMany(cat => cat.Requirements.Select(r => new RequirementResult(
             r.Id, cat.Spec, r.Level, r.Section, r.Quote, r.Item, r.Roles.Names(),
             Status(judged.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)),
@@ -24,6 +32,7 @@ public static class Summary
             foreach (var item in cat.Items)
             {
                 var musts = cat.Requirements.Where(r => r.Item == item.Id && r.Level == Level.Must && r.Roles.Covers(role)).ToArray();
+                musts = [.. musts.Where(r => NotOver(cat, r) is null)];
                 var statuses = musts.Select(r => (r.Id, Status: Status(roleCases.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)))).ToArray();
                 var failed = statuses.Where(s => s.Status == RequirementStatus.Failed).Select(s => s.Id).ToArray();
                 var untested = statuses.Where(s => s.Status == RequirementStatus.NotTested).Select(s => s.Id).ToArray();
@@ -52,6 +61,18 @@ public static class Summary
         var notes = new List<string>();
         notes.AddRange(SanityNotes(cases));
         if (counts.Flaky > 0) notes.Add($"{counts.Flaky} case(s) flaky: a property trace failed, then passed on rerun; see the case for the trace and its replay command.");
+        foreach (var group in notApplicable.GroupBy(n => (n.Case.Spec, n.Adapter)))
+        {
+            notes.Add($"{group.Count()} {group.Key.Spec} case(s) not applicable over the {group.Key.Adapter} adapter, not run: " +
+                string.Join("; ", group.Select(n => $"{n.Case.Id} ({n.Reason})")));
+        }
+        // Said when the caller named the adapters (a run does; a bare summary keeps to its cases).
+        foreach (var cat in adapters is null ? [] : catalogs)
+        {
+            var off = cat.Requirements.Where(r => NotOver(cat, r) is not null).Select(r => $"{r.Id} ({NotOver(cat, r)})").ToArray();
+            if (off.Length > 0)
+                notes.Add($"{cat.Spec} requirement(s) not applicable over the {AdapterOf(cat.Spec)} adapter, so not verified by this run: {string.Join("; ", off)}");
+        }
         if (counts.Skipped > 0) notes.Add($"{counts.Skipped} case(s) skipped by {manifest.SkipFile ?? "a skip file"}: they were not run, and what only they check is not verified.");
         IReadOnlyList<Deviation> deviations = [];
         var exit = failures > 0 ? 1 : ran == 0 ? 2 : 0;

@@ -16,7 +16,14 @@ internal static class LhsCase
         new(id, LhsCatalog.Spec, IutRole.Client, section, title, description, requirements, ctx => run(ctx, new Checks()));
 
     /// <summary>The requirements of a rejection case: its own rule plus the §4 error handling.</summary>
-    public static string[] Rejects(params string[] rules) => [.. rules, .. Rejection.Requirements];
+    public static string[] Rejects(params string[] rules) => [.. rules, .. Rejection.Requirements, .. HttpRejection.Requirements];
+
+    /// <summary>The adapter names cases use for applicability.</summary>
+    public const string Http = "http", WebSocket = "websocket";
+
+    /// <summary>Marks a case whose point is WebSocket message order: over http the request has one slot per frame.</summary>
+    public static CaseDef NotOverHttp(this CaseDef c, string why) =>
+        c with { NotOver = new Dictionary<string, string>(c.NotOver) { [Http] = why } };
 
     /// <summary>What a full handshake by the suite client can find wrong with a server IUT.</summary>
     public static readonly string[] Handshake =
@@ -36,6 +43,15 @@ internal static class LhsCase
     public static async Task<Verdict> ServerRejectsText(CaseContext ctx, Checks checks, params Func<SuiteClient, string>[] frames)
     {
         var c = await SuiteClient.ConnectAsync(ctx, checks);
+        if (c.OverHttp)
+        {
+            // §5: the first frame rides in LHS-Hello, the second (or the default bind) in LHS-Bind; one request.
+            if (frames.Length > 2) throw new InvalidOperationException("over http a request carries two frames: this case is not applicable");
+            var hello = frames[0](c);
+            var bind = frames.Length > 1 ? frames[1](c) : c.Config.BindText();
+            var rejection = Oracle.ServerRejectsOverHttp(LhsHttp.Encode(hello), LhsHttp.Encode(bind));
+            return await HttpRejection.Expect(ctx, checks, HttpRejection.Headers(hello, bind), rejection.Rule, rejection);
+        }
         var inputs = new List<LhsInput>();
         var helloDone = false;
         for (var i = 0; i < frames.Length; i++)

@@ -20,9 +20,12 @@ public static class LhsCatalog
     ],
     [
         // ---- LHS-CL-1: ordering and required fields
-        new("LHS-1-order", Level.Must, "§1", "LHS-CL-1", Roles.Both,
+        new Requirement("LHS-1-order", Level.Must, "§1", "LHS-CL-1", Roles.Both,
             "Steps must arrive in the precise order `hello → mirror → bind → seal`. Any deviation is a protocol error.",
-            "A frame out of order (including flow before the seal) is rejected."),
+            "A frame out of order (including flow before the seal) is rejected.")
+        {
+            NotOver = new Dictionary<string, string> { ["http"] = "the upgrade request fixes the order: one header per client frame, and no flow before the 101" },
+        },
         new("LHS-1-single-shot", Level.Must, "§1", "LHS-CL-1", Roles.Both,
             "`hello` MAY be retried after connection loss; all subsequent steps are single-shot per connection.",
             "A second hello, bind, mirror or seal on one connection is rejected."),
@@ -128,6 +131,30 @@ public static class LhsCatalog
         new("LHS-3.4-seal-verified", Level.Must, "§3.4", "LHS-CL-4", Roles.Client,
             "The `signature` MUST be produced via LTP over the canonical concatenation of the `hello`, `mirror` and `bind` payloads plus the server nonce.",
             "A valid seal over frames sent in non-canonical form is accepted: the client verifies over the canonical form."),
+
+        // ---- §5 HTTP Upgrade profile (the control frames travel in headers; SPEC-NOTES.md "HTTP Upgrade profile")
+        new Requirement("LHS-5-upgrade-headers", Level.Must, "§5", "LHS-CL-3", Roles.Server,
+            "Key headers: […] `LHS-Mirror` – server reflection header with chosen encoding/features. `LHS-Seal` – final commitment header containing `session_id` and `signature`.",
+            "A 101 answer carries LHS-Mirror and LHS-Seal, each the base64url of its control frame.")
+        {
+            NotOver = new Dictionary<string, string>
+            {
+                ["websocket"] = "the §5 headers exist only in the HTTP Upgrade profile",
+                ["stdio"] = "the §5 headers exist only in the HTTP Upgrade profile",
+            },
+        },
+        new("LHS-5-upgrade-after-seal", Level.Should, "§5", "LHS-CL-1", Roles.Server,
+            "Servers SHOULD respond with `101 Switching Protocols` only after validating the proposed capabilities and generating the Seal commitment.",
+            "A request whose hello or bind fails validation gets no 101; a valid one gets its 101 with the seal already in it."),
+        new("LHS-5-request-headers", Level.Model, "§5", "LHS-CL-1", Roles.Server,
+            "`LHS-Hello` – base64url encoded JSON hello payload.",
+            "An upgrade request whose LHS-Hello or LHS-Bind header is missing or not unpadded base64url UTF-8 is rejected (the bind's header is the project's reading)."),
+        new("LHS-5-client-headers", Level.Model, "§5", "LHS-CL-4", Roles.Client,
+            "`LHS-Seal` – final commitment header containing `session_id` and `signature`.",
+            "A client aborts a 101 whose LHS-Mirror or LHS-Seal is missing or not unpadded base64url, with the error frame and a close on the upgraded connection (project reading)."),
+        new("LHS-5-reject-4xx", Level.Model, "§5", "LHS-CL-4", Roles.Server,
+            "Servers SHOULD respond with `101 Switching Protocols` only after validating the proposed capabilities and generating the Seal commitment.",
+            "A rejected upgrade is answered with a 4xx status whose body is the §4 error frame (project reading)."),
 
         // ---- LHS-CL-5: telemetry
         new("LHS-7-telemetry-bind", Level.Must, "§7", "LHS-CL-5", Roles.Server,

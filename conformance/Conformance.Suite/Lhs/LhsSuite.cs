@@ -13,6 +13,7 @@ public static class LhsSuite
         .. S3_2_Mirror.Cases(), .. S3_2_Mirror.ClientCases(),
         .. S3_3_Bind.Cases(),
         .. S3_4_Seal.Cases(),
+        .. S5_HttpUpgrade.Cases(), .. S5_HttpUpgrade.ClientCases(),
         .. S6_Flow.Cases(),
         .. S7_Telemetry.Cases(),
     ];

@@ -22,7 +22,8 @@ internal static partial class S1_Transport
                 await s.SendAsync(seal);
                 var expected = s.Expected(LhsClientPhase.AwaitMirror, Oracle.Text(seal));
                 return await Rejection.Expect(ctx, k, s.Conn, expected.Rule, expected, probe: () => s.SendMirrorAsync(mirror));
-            }),
+            })
+            .NotOverHttp("the 101 has a slot per frame: a seal cannot come before the mirror"),
         Client("LHS-C-order-flow-first", "§1", "Flow frame before mirror", "Answers the client's hello with a JSON LCE flow frame instead of a mirror.",
             [.. ClientSteps, .. Rejects("LHS-1-order")], async (ctx, k) =>
             {
@@ -33,7 +34,8 @@ internal static partial class S1_Transport
                 await s.SendAsync(frame);
                 var expected = s.Expected(LhsClientPhase.AwaitMirror, Oracle.Binary(frame));
                 return await Rejection.Expect(ctx, k, s.Conn, expected.Rule, expected, probe: () => s.SendMirrorAsync(mirror));
-            }),
+            })
+            .NotOverHttp("no flow frame can travel before the 101"),
         Client("LHS-C-order-hello-to-client", "§1", "Hello sent to the client", "Answers the client's hello with a hello of its own.",
             [.. ClientSteps, .. Rejects("LHS-1-order")], async (ctx, k) =>
             {
@@ -44,7 +46,8 @@ internal static partial class S1_Transport
                 await s.SendAsync(hello);
                 var expected = s.Expected(LhsClientPhase.AwaitMirror, Oracle.Text(hello));
                 return await Rejection.Expect(ctx, k, s.Conn, expected.Rule, expected, probe: () => s.SendMirrorAsync(mirror));
-            }),
+            })
+            .NotOverHttp("the 101 has a slot per frame: the server cannot answer with a hello"),
         Client("LHS-C-second-mirror", "§1", "Second mirror instead of the seal", "Sends the mirror, reads the bind, then sends the mirror again where the seal is due.",
             [.. ClientSteps, .. Rejects("LHS-1-single-shot")], async (ctx, k) =>
             {
@@ -57,7 +60,8 @@ internal static partial class S1_Transport
                 await s.SendAsync(mirror);
                 var expected = s.Expected(LhsClientPhase.AwaitSeal, Oracle.Text(mirror));
                 return await Rejection.Expect(ctx, k, s.Conn, expected.Rule, expected, probe: () => s.SendAsync(seal));
-            }),
+            })
+            .NotOverHttp("the 101 carries one mirror; a second one before the seal has no place to go"),
         Client("LHS-C-order-quiet-before-seal", "§1", "Nothing from the client between bind and seal",
             "Reads the bind, then holds the seal back for half a step timeout (at most 500 ms): the client must send nothing until the seal arrives.",
             [.. ClientSteps, "LHS-6-frames-sent", "LHS-6-flow-accepted"], async (ctx, k) =>
@@ -71,7 +75,8 @@ internal static partial class S1_Transport
                 if (early is not Seen.Silent) return k.Verdict();
                 await s.SendAsync(seal);
                 return await s.ExpectFlowAsync("LHS-6-flow-accepted");
-            }),
+            })
+            .NotOverHttp("over http the client sends nothing between bind and seal by construction: both travel in one round trip"),
         Client("LHS-C-second-seal", "§1", "Second seal during flow", "Completes the handshake, then sends the seal again.",
             [.. ClientSteps, "LHS-6-frames-sent", .. Rejects("LHS-1-single-shot")], async (ctx, k) =>
             {

@@ -14,11 +14,14 @@ internal static partial class S1_Transport
     public static IEnumerable<CaseDef> Cases() =>
     [
         Server("LHS-S-order-bind-first", "§1", "Bind before hello", "Sends a bind as the first frame on a new connection.",
-            Rejects(Order), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.BindText())),
+            Rejects(Order), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.BindText()))
+            .NotOverHttp("the request has a slot per frame: a bind cannot arrive before the hello"),
         Server("LHS-S-order-mirror-from-client", "§1", "Mirror sent by the client", "Sends a mirror, the server's step, as the first frame.",
-            Rejects(Order), (ctx, k) => ServerRejectsText(ctx, k, _ => Mirror)),
+            Rejects(Order), (ctx, k) => ServerRejectsText(ctx, k, _ => Mirror))
+            .NotOverHttp("the request has a slot per frame: the client cannot send a frame before its hello"),
         Server("LHS-S-order-seal-instead-of-bind", "§1", "Seal in place of bind", "Sends a valid hello, then a seal where the bind is due.",
-            RejectsAfterHandshake(Order), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText(), _ => Seal)),
+            RejectsAfterHandshake(Order), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText(), _ => Seal))
+            .NotOverHttp("the request has a slot per frame: a seal cannot take the bind's place in WebSocket order"),
         Server("LHS-S-order-flow-before-hello", "§1", "Flow frame before hello", "Sends a well-formed JSON LCE flow frame before any control frame.",
             Rejects(Order), async (ctx, k) =>
             {
@@ -27,7 +30,8 @@ internal static partial class S1_Transport
                 await c.SendAsync(frame);
                 var expected = Play.Oracle.ServerRejects(Play.Oracle.Binary(frame));
                 return await Play.Rejection.Expect(ctx, k, c.Conn, expected.Rule, expected, probe: () => c.SendAsync(c.Config.HelloText()));
-            }),
+            })
+            .NotOverHttp("no flow frame can travel before the upgrade"),
         Server("LHS-S-order-flow-before-bind", "§1", "Flow frame before bind", "Sends a valid hello, reads the mirror, then a flow frame where the bind is due.",
             RejectsAfterHandshake(Order), async (ctx, k) =>
             {
@@ -38,9 +42,11 @@ internal static partial class S1_Transport
                 await c.SendAsync(frame);
                 var expected = Play.Oracle.ServerRejects(Play.Oracle.Text(c.Config.HelloText()), Play.Oracle.Binary(frame));
                 return await Play.Rejection.Expect(ctx, k, c.Conn, expected.Rule, expected, probe: () => c.SendAsync(c.Config.BindText()));
-            }),
+            })
+            .NotOverHttp("no flow frame can travel before the upgrade, and hello and bind travel together"),
         Server("LHS-S-second-hello", "§1", "Second hello on one connection", "Sends a valid hello, reads the mirror, then sends the hello again.",
-            RejectsAfterHandshake(Single), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText(), c => c.Config.HelloText())),
+            RejectsAfterHandshake(Single), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText(), c => c.Config.HelloText()))
+            .NotOverHttp("the request carries one hello; a second hello before the seal has no place to go"),
         Server("LHS-S-second-hello-in-flow", "§1", "Hello after the seal", "Completes the handshake, then sends a hello on the same connection.",
             RejectsAfterHandshake(Single),
             (ctx, k) => AfterSeal(ctx, k, c => c.Config.HelloText())),

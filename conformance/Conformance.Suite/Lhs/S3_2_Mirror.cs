@@ -83,7 +83,7 @@ internal static partial class S3_2_Mirror
             var local = new Checks();
             var c = await SuiteClient.ConnectAsync(ctx, local);
             var ok = await c.HandshakeAsync();
-            await ctx.ReleaseAsync(c.Conn);
+            if (!c.OverHttp || ok) await ctx.ReleaseAsync(c.Conn);
             if (!ok)
             {
                 var failed = local.All.First(x => !x.Passed);

@@ -36,9 +36,11 @@ internal static class S3_4_Seal
             [.. Handshake, Canonical], async (ctx, k) =>
             {
                 var c = await SuiteClient.ConnectAsync(ctx, k);
+                var oddBind = OddBindFormat.Replace("THREAD", c.Config.Thread);
+                c.PlanBind(oddBind);
                 await c.HelloAsync(OddHello);
                 if (!await c.ExpectMirrorAsync()) return k.Verdict();
-                await c.BindAsync(OddBindFormat.Replace("THREAD", c.Config.Thread));
+                await c.BindAsync(oddBind);
                 var ok = await c.ExpectSealAsync();
                 k.Expect(Canonical, ok, "a seal that verifies over JCS of the frames as sent", ok ? "it verifies" : "it does not verify (see " + Covers + ")");
                 return k.Verdict();

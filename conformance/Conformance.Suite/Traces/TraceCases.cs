@@ -26,6 +26,9 @@ public static class TraceCases
         {
             // Each trace has its own budget (TraceEngine); this only bounds a whole case gone wrong.
             BudgetSteps = 40 + 2 * options.Count + 6 * options.ShrinkRuns,
+            // Generated LHS traces reorder, repeat and drop handshake frames: over HTTP Upgrade hello and bind travel
+            // together in one request, so most traces could not even be expressed there.
+            NotOver = p.Spec == "lhs" ? new Dictionary<string, string> { ["http"] = "generated traces reorder handshake frames; the HTTP profile carries hello and bind in one request" } : new Dictionary<string, string>(),
         };
 
     /// <summary>The embedded reference started afresh with its randomness seeded from the trace, so the minimal trace replays byte for byte.</summary>

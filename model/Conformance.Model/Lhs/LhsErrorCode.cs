@@ -77,4 +77,6 @@ public static class LhsRules
     public const string LceOnly = "LHS-6-lce-only";
     public const string LceShape = "LHS-6-lce-shape";
     public const string Timeout = "LHS-2-timeout";
+    /// <summary>§5: the request's LHS-Hello / LHS-Bind header is missing or not base64url UTF-8.</summary>
+    public const string HttpHeaders = "LHS-5-request-headers";
 }

@@ -12,6 +12,9 @@ public sealed record Fault(string Name, FaultSide Side, string Summary, string E
     /// <summary>The spec whose reference implementation this variant breaks.</summary>
     public string Spec { get; init; } = Side == FaultSide.Agent ? "cip" : "lhs";
 
+    /// <summary>The adapter over which the broken behaviour shows (a §5 fault shows only over http); runs default to it.</summary>
+    public string Adapter { get; init; } = "websocket";
+
     /// <summary>A fresh behaviour of type <typeparamref name="T"/> if this fault breaks that kind of host, else <paramref name="correct"/>.</summary>
     public T As<T>(T correct) where T : class => Create() as T ?? correct;
 
@@ -49,6 +52,7 @@ public static class LhsFaults
         Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only"),
         Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted"),
         Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close"),
+        Server<SealHeaderMissing>("http-seal-header-missing", "the edge's 101 (HTTP Upgrade profile) carries LHS-Mirror but not LHS-Seal", "LHS-5-upgrade-headers") with { Adapter = "http" },
         Client<ClientAcceptsBadSeal>("client-accepts-bad-seal", "the agent proceeds to flow whatever the seal's signature", "LHS-3.4-client-aborts"),
         Client<ClientFlowBeforeSeal>("client-flow-before-seal", "the agent sends a flow frame right after its bind, before the seal", "LHS-1-order"),
         Client<ClientMirrorUnchecked>("client-mirror-unchecked", "the agent accepts a mirror that picks an encoding it never offered", "LHS-3.2-mirror-checked"),

@@ -27,6 +27,8 @@ internal sealed class ClientBadThread : LhsClientBehaviour
         var bind = step.State.Bind with { Json = JsonDocument.Parse(text).RootElement.Clone(), Thread = "thread-1" };
         return new(step.State with { Bind = bind }, [new LhsOutput.SendText(text)]);
     }
+
+    public override string HttpBind(LhsClientConfig config) => LhsTamper.WithMember(config.BindText(), "thread", JsonValue.Create("thread-1"));
 }
 
 internal sealed class ClientMirrorFieldsUnchecked : LhsClientBehaviour

@@ -83,3 +83,10 @@ internal sealed class ErrorWithoutClose : LhsServerBehaviour
         return new(state, [.. step.Outputs.Where(o => o is not LhsOutput.Close)]);
     }
 }
+
+/// <summary>§5 only: the edge's 101 carries LHS-Mirror but leaves LHS-Seal out (the WebSocket profile is untouched).</summary>
+internal sealed class SealHeaderMissing : LhsServerBehaviour
+{
+    public override IReadOnlyList<KeyValuePair<string, string>> UpgradeHeaders(string mirror, string seal) =>
+        [.. base.UpgradeHeaders(mirror, seal).Where(h => h.Key != LhsHttp.SealHeader)];
+}

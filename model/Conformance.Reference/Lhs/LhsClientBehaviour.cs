@@ -14,6 +14,9 @@ public class LhsClientBehaviour
 
     public virtual LhsStep<LhsClientState> Start(LhsClientConfig config) => LhsClient.Start(config);
 
+    /// <summary>The bind the agent sends in LHS-Bind over the HTTP Upgrade profile, where it goes out before the mirror.</summary>
+    public virtual string HttpBind(LhsClientConfig config) => config.BindText();
+
     public virtual LhsStep<LhsClientState> Step(LhsClientState state, LhsInput input, LhsClientConfig config, ClientModel model) =>
         model(state, input, config);
 

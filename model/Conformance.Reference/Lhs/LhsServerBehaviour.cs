@@ -18,6 +18,10 @@ public class LhsServerBehaviour
     public virtual LhsStep<LhsServerState> Step(LhsServerState state, LhsInput input, LhsServerConfig config, IModelEnvironment env, ServerModel model) =>
         model(state, input, config, env);
 
+    /// <summary>The 101's headers for the HTTP Upgrade profile (§5): the mirror and the seal, each base64url.</summary>
+    public virtual IReadOnlyList<KeyValuePair<string, string>> UpgradeHeaders(string mirror, string seal) =>
+        [new(LhsHttp.MirrorHeader, LhsHttp.Encode(mirror)), new(LhsHttp.SealHeader, LhsHttp.Encode(seal))];
+
     /// <summary>The reference edge's application: it echoes every flow frame it accepts, unchanged.</summary>
     public virtual byte[] Echo(LhsServerState state, FlowFrameView frame) =>
         LhsServer.Outgoing(state, Model.Lhs.FlowFrame.Frame(frame.LceBytes.Span, frame.Payload.Span));

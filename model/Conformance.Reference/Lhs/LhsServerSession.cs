@@ -13,10 +13,12 @@ public sealed record LhsHostOptions(TimeSpan HandshakeTimeout, TimeSpan IdleTime
 public static class LhsServerSession
 {
     public static async Task RunAsync(IWireConnection conn, LhsServerConfig config, IModelEnvironment env,
-        LhsServerBehaviour behaviour, LhsHostOptions options, Action<LhsOutput.Observe> publish, CancellationToken cancel)
+        LhsServerBehaviour behaviour, LhsHostOptions options, Action<LhsOutput.Observe> publish, CancellationToken cancel,
+        LhsServerState? initial = null)
     {
         var modelEnv = behaviour.Environment(env);
-        var state = LhsServerState.Initial;
+        // The HTTP Upgrade profile hands over a machine already in flow (its handshake travelled in headers).
+        var state = initial ?? LhsServerState.Initial;
         var handshakeDeadline = DateTime.UtcNow + options.HandshakeTimeout;
         while (state.Phase != LhsServerPhase.Closed && !cancel.IsCancellationRequested)
         {

@@ -26,6 +26,15 @@ public static class Oracle
         throw new InvalidOperationException("oracle: the model accepts this sequence; the case expects a rejection");
     }
 
+    /// <summary>The server machine's rejection of an HTTP Upgrade request carrying these header values (§5).</summary>
+    public static LhsError ServerRejectsOverHttp(string? helloHeader, string? bindHeader)
+    {
+        var env = new SeededEnvironment(0, stream: "oracle");
+        return LhsHttp.Serve(helloHeader, bindHeader, (s, i) => LhsServer.Step(s, i, ServerConfig, env)) is LhsHttpAnswer.Reject r
+            ? r.Error
+            : throw new InvalidOperationException("oracle: the model upgrades this request; the case expects a rejection");
+    }
+
     /// <summary>The client machine's rejection of <paramref name="input"/> in <paramref name="state"/>.</summary>
     public static LhsError ClientRejects(LhsClientState state, LhsInput input, byte[] trustedKey)
     {

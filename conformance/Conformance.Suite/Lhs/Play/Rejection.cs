@@ -36,13 +36,7 @@ public static class Rejection
         {
             case Seen.Error or Seen.Garbage:
                 checks.Expect(requirement, true, want, first.Describe());
-                var error = first as Seen.Error;
-                checks.Expect(ErrorFrame, error?.Structured == true, "an error frame {\"step\":\"error\",\"code\":\"…\",\"detail\":\"…\"}", first.Describe());
-                if (error?.Structured == true)
-                {
-                    var codeRequirement = expected.Code.IsFromSpecTable() ? TableCode : ProjectCode;
-                    checks.Expect(codeRequirement, error.Code == expected.Code.Wire(), $"code {expected.Code.Wire()}", $"code {error.Code}");
-                }
+                CheckErrorFrame(checks, first, expected);
                 if (probe is not null) await probe();
                 await ExpectClosedQuietly(ctx, checks, conn);
                 break;
@@ -63,6 +57,16 @@ public static class Rejection
                 break;
         }
         return checks.Verdict();
+    }
+
+    /// <summary>§4: the rejection's first message (or, over http, its body) is a structured error frame with the model's code.</summary>
+    public static void CheckErrorFrame(Checks checks, Seen first, LhsError expected)
+    {
+        var error = first as Seen.Error;
+        checks.Expect(ErrorFrame, error?.Structured == true, "an error frame {\"step\":\"error\",\"code\":\"…\",\"detail\":\"…\"}", first.Describe());
+        if (error?.Structured != true) return;
+        var codeRequirement = expected.Code.IsFromSpecTable() ? TableCode : ProjectCode;
+        checks.Expect(codeRequirement, error.Code == expected.Code.Wire(), $"code {expected.Code.Wire()}", $"code {error.Code}");
     }
 
     /// <summary>After an error frame: only further error frames may come, then the close.</summary>

@@ -1,7 +1,12 @@
 // The suite as an LHS client, for a server IUT. The client machine drives the conversation and judges every reply;
 // cases may send their own (deliberately wrong) frames through the same connection.
+// Over the http adapter (§5) the same calls work: the hello and bind a case sends are held back and go out together
+// as the LHS-Hello and LHS-Bind headers of one upgrade request when the case first reads; the answer is then read
+// back as the messages the WebSocket profile would have carried (a 101's mirror and seal, or a 4xx's error frame and
+// the end of the connection), and the upgraded connection carries the flow.
 using System.Text;
 using System.Text.Json;
+using Conformance.Adapters.Http;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Env;
 using Conformance.Model.Lhs;
@@ -11,17 +16,29 @@ namespace Conformance.Suite.Lhs.Play;
 
 public sealed class SuiteClient
 {
-    private SuiteClient(CaseContext ctx, Checks checks, IWireConnection conn, LhsClientConfig config)
+    private IWireConnection? _conn;
+    // Over http: the frames held back for the request, the answer still to be read, and the bind the headers carried.
+    private readonly List<string> _held = [];
+    private string? _plannedBind;
+    private Queue<Seen>? _answer;
+    private string? _headerBind;
+    private bool _bindSent;
+
+    private SuiteClient(CaseContext ctx, Checks checks, IWireConnection? conn, LhsClientConfig config)
     {
         Ctx = ctx;
         Checks = checks;
-        Conn = conn;
+        _conn = conn;
         Config = config;
     }
 
     public CaseContext Ctx { get; }
     public Checks Checks { get; }
-    public IWireConnection Conn { get; }
+    /// <summary>True over the http adapter: the handshake travels in one upgrade request.</summary>
+    public bool OverHttp => Ctx.Server is HttpUpgradeServerTarget;
+    public IWireConnection Conn => _conn ?? throw new InvalidOperationException("over the http adapter there is a connection only after a 101");
+    /// <summary>Over http: the IUT's answer to the upgrade request, once sent.</summary>
+    public HttpResponse? HttpAnswer { get; private set; }
     public LhsClientConfig Config { get; private set; }
     public LhsClientState? State { get; private set; }
     public Mirror? Mirror => State?.Mirror;
@@ -35,7 +52,7 @@ public sealed class SuiteClient
     /// <summary>Connects with the default client config (json, cbor; ltp, lss, telemetry; 65536) unless given one.</summary>
     public static async Task<SuiteClient> ConnectAsync(CaseContext ctx, Checks checks, Func<LhsClientConfig, LhsClientConfig>? configure = null)
     {
-        var conn = await ctx.ConnectAsync();
+        var conn = ctx.Server is HttpUpgradeServerTarget ? null : await ctx.ConnectAsync();
         var config = DefaultConfig(ctx);
         return new SuiteClient(ctx, checks, conn, configure is null ? config : configure(config));
     }
@@ -45,10 +62,84 @@ public sealed class SuiteClient
             Context: JsonDocument.Parse("{\"intent\":{\"type\":\"teach\"},\"affect\":{\"pad\":[0.2,0.1,0.3]}}").RootElement.Clone(),
             Session: JsonDocument.Parse("{\"kind\":\"ephemeral\",\"locale\":\"en-US\"}").RootElement.Clone());
 
-    public Task<bool> SendAsync(string text) => Conn.SendTextAsync(text);
-    public Task<bool> SendAsync(byte[] frame) => Conn.SendBinaryAsync(frame);
+    public Task<bool> SendAsync(string text)
+    {
+        if (!OverHttp) return Conn.SendTextAsync(text);
+        if (_answer is null)
+        {
+            if (_held.Count == 2) throw new InvalidOperationException("over http only a hello and a bind precede the upgrade: this case is not applicable");
+            _held.Add(text);
+            return Task.FromResult(true);
+        }
+        // The bind already travelled in LHS-Bind; a different one cannot follow it (PlanBind it instead).
+        if (!_bindSent && ControlFrame.Parse(text) is { IsOk: true } f && f.Value!.Step == LhsStepName.Bind)
+        {
+            if (text != _headerBind) throw new InvalidOperationException("over http the bind travels with the hello: PlanBind it before the hello");
+            _bindSent = true;
+            return Task.FromResult(true);
+        }
+        return _conn is null ? Task.FromResult(false) : _conn.SendTextAsync(text);
+    }
 
-    public async Task<Seen> NextAsync() => LastSeen = Seen.From(await Conn.ReceiveAsync(Ctx.Step, Ctx.Cancel));
+    public Task<bool> SendAsync(byte[] frame)
+    {
+        if (OverHttp && _answer is null) throw new InvalidOperationException("over http no flow frame can precede the upgrade: this case is not applicable");
+        return _conn is null ? Task.FromResult(false) : _conn.SendBinaryAsync(frame);
+    }
+
+    public async Task<Seen> NextAsync()
+    {
+        if (OverHttp)
+        {
+            if (_answer is null) await UpgradeAsync();
+            if (_answer!.Count > 0) return LastSeen = _answer.Dequeue();
+            if (_conn is null) return LastSeen = new Seen.Closed(null, "no upgrade");
+        }
+        return LastSeen = Seen.From(await Conn.ReceiveAsync(Ctx.Step, Ctx.Cancel));
+    }
+
+    /// <summary>Over http: the bind to put in LHS-Bind (a case that sends a non-default bind names it before the hello).</summary>
+    public void PlanBind(string bind) => _plannedBind = bind;
+
+    /// <summary>§5 requirements the http exchange checks when the case declares them.</summary>
+    public const string UpgradeHeaders = "LHS-5-upgrade-headers";
+
+    /// <summary>Over http: the held-back hello and bind as one upgrade request; its answer becomes the messages to read.</summary>
+    private async Task UpgradeAsync()
+    {
+        var hello = _held.ElementAtOrDefault(0);
+        _headerBind = _held.ElementAtOrDefault(1) ?? _plannedBind ?? Config.BindText();
+        _bindSent = _held.Count > 1;
+        var r = await Ctx.UpgradeAsync(HttpRejection.Headers(hello, _headerBind));
+        HttpAnswer = r.Response;
+        _answer = new Queue<Seen>();
+        if (r.Response is not { } response)
+        {
+            _answer.Enqueue(r.TimedOut ? new Seen.Silent(Ctx.Step) : new Seen.Closed(null, r.Failure));
+            return;
+        }
+        if (response.Status != LhsHttp.SwitchingProtocols || r.Connection is null)
+        {
+            // A refusal (or a 101 the adapter could not accept): the body, then the end of the connection.
+            if (response.Status != LhsHttp.SwitchingProtocols) _answer.Enqueue(Seen.From(new WireEvent.Text(response.Body)));
+            _answer.Enqueue(new Seen.Closed(null, r.Failure ?? $"HTTP {response.Status}, no upgrade"));
+            return;
+        }
+        _conn = r.Connection;
+        var mirror = LhsHttp.Decode(LhsHttp.MirrorHeader, response.Header(LhsHttp.MirrorHeader));
+        var seal = LhsHttp.Decode(LhsHttp.SealHeader, response.Header(LhsHttp.SealHeader));
+        var declared = Ctx.Case.Requirements;
+        if (declared.Contains(UpgradeHeaders))
+            Checks.Expect(UpgradeHeaders, mirror.IsOk && seal.IsOk, "a 101 with LHS-Mirror and LHS-Seal, each the base64url of its frame",
+                mirror.Error?.Detail ?? seal.Error?.Detail ?? "both present and decodable");
+        if (declared.Contains(HttpRejection.AfterSeal))
+            Checks.Expect(HttpRejection.AfterSeal, seal.IsOk, "the 101 carries the seal (generated before switching protocols)", seal.Error?.Detail ?? "it does");
+        // What the headers carried, read back in WebSocket order; a missing header ends the handshake there.
+        if (!mirror.IsOk) { _answer.Enqueue(new Seen.Closed(null, mirror.Error!.Detail)); return; }
+        _answer.Enqueue(Seen.From(new WireEvent.Text(mirror.Value!)));
+        if (!seal.IsOk) { _answer.Enqueue(new Seen.Closed(null, seal.Error!.Detail)); return; }
+        _answer.Enqueue(Seen.From(new WireEvent.Text(seal.Value!)));
+    }
 
     /// <summary>Sends the config's hello, or <paramref name="raw"/> (which must validate) as the hello to track.</summary>
     public async Task HelloAsync(string? raw = null)

@@ -39,9 +39,20 @@ public sealed class SuiteServer
     /// <summary>Waits for the client IUT's next connection; the case's server capabilities decide the negotiation.</summary>
     public static async Task<SuiteServer> AcceptAsync(CaseContext ctx, Checks checks, ServerCapabilities? caps = null)
     {
+        var config = new LhsServerConfig(caps ?? ServerCapabilities.Reference, Key, TimeSpan.FromHours(1));
+        if (ctx.Client is IHttpUpgradeClientTarget)
+        {
+            // §5: the request's headers are read as hello and bind; mirror and seal go out together in the 101.
+            var pending = await ctx.AcceptUpgradeAsync()
+                ?? throw new Adapters.WebSockets.IutUnreachableException($"no client IUT sent an upgrade request within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
+            SuiteServer? self = null;
+            var answering = new UpgradeAnswering(pending, (mirror, bind) => self!.SealFor(mirror, bind), ctx.Trace);
+            ctx.Track(answering);
+            return self = new SuiteServer(ctx, checks, answering, config);
+        }
         var conn = await ctx.AcceptAsync()
             ?? throw new Adapters.WebSockets.IutUnreachableException($"no client IUT connected within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
-        return new SuiteServer(ctx, checks, conn, new LhsServerConfig(caps ?? ServerCapabilities.Reference, Key, TimeSpan.FromHours(1)));
+        return new SuiteServer(ctx, checks, conn, config);
     }
 
     public Task<bool> SendAsync(string text) => Conn.SendTextAsync(text);
@@ -79,7 +90,7 @@ public sealed class SuiteServer
     /// <summary>Reads the client's bind; returns the seal the server machine answers with (not yet sent).</summary>
     public async Task<string?> ExpectBindAsync()
     {
-        var seen = await NextAsync();
+        var seen = Conn is UpgradeAnswering http ? Seen.From(http.TakeBind()) : await NextAsync();
         if (seen is not (Seen.Control or Seen.Garbage))
         {
             Checks.Expect(seen is Seen.Flow ? LhsRules.Order : BindSent, false, "a bind", seen.Describe(), timedOut: seen is Seen.Silent);
@@ -103,6 +114,20 @@ public sealed class SuiteServer
         if (mirror is null) return null;
         await SendMirrorAsync(mirror);
         return await ExpectBindAsync();
+    }
+
+    /// <summary>
+    /// Over http: the machine's seal for <paramref name="bind"/> over <paramref name="mirror"/> as it went out in the 101
+    /// (over the machine's own mirror when that one does not validate), so that the mirror is the only thing wrong
+    /// with a deliberately bad 101. Null when the machine rejects the bind.
+    /// </summary>
+    private string? SealFor(string mirror, string bind)
+    {
+        if (Server.Phase != LhsServerPhase.AwaitBind) return null;
+        var sent = ControlFrame.Parse(mirror) is { IsOk: true } m ? Mirror.Validate(m.Value!) : default;
+        var state = sent.IsOk && sent.Value is not null ? Server with { Mirror = sent.Value } : Server;
+        var step = LhsServer.Step(state, new LhsInput.Text(bind), Config, Ctx.Env);
+        return step.Rejected is null ? step.Outputs.OfType<LhsOutput.SendText>().FirstOrDefault()?.Value : null;
     }
 
     /// <summary>The client as the model sees it now (rebuilt from what it sent), for the oracle.</summary>
