@@ -102,9 +102,9 @@ for line in sys.stdin:
             var outcomes = r.Report().GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()!).Distinct().ToArray();
             Expect.sequenceEqual(outcomes, new[] { "unimplemented" }, $"only unimplemented\n{r}");
         }),
-        TestCase("--adapter http is not in this build; unknown adapters are usage errors", async () =>
+        TestCase("--adapter http without LHS, and unknown adapters, are usage errors", async () =>
         {
-            Expect.equal((await TestCli.RunAsync("run", "--adapter", "http")).Exit, 2, "http");
+            Expect.equal((await TestCli.RunAsync("run", "--spec", "shard", "--adapter", "http")).Exit, 2, "http is LHS's profile");
             Expect.equal((await TestCli.RunAsync("run", "--adapter", "carrier-pigeon")).Exit, 2, "unknown");
         }),
         TestCase("a shim whose hello is not the requested spec and role: unreachable (exit 3)", async () =>
