@@ -24,7 +24,8 @@ public static class TraceEngine
         // Like any property run, the first failure ends generation (traces already under way finish, no new one
         // starts) — once it reproduces: a failure that passes on an immediate rerun is flaky, and generation goes on.
         await Parallel.ForEachAsync(Enumerable.Range(0, o.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallel), CancellationToken = ctx.Cancel },
+            // An agent's trust anchors are the suite's and hold one session each: their traces take turns.
+            new ParallelOptions { MaxDegreeOfParallelism = p.Role == IutRole.Agent ? 1 : Math.Max(1, o.Parallel), CancellationToken = ctx.Cancel },
             async (i, _) =>
             {
                 if (Volatile.Read(ref stop)) return;

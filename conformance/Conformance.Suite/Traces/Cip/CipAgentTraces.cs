@@ -1,0 +1,409 @@
+// Property traces against a CIP agent: the suite plays a fresh peer P (the subject), the trust anchors, a second
+// fresh peer Q and the authority, each joining on first use. Steps are P's envelopes (HELLO, INTENT, STATE_UPDATE,
+// FACT_PROPOSE) in valid and mutated variants, votes on P's latest claim, and overrides. The CIP agent model, fed the
+// very same envelopes (addressed to a shadow of the agent: same agent_id, a key of the suite's) over a shadow state of
+// this trace's peers, says what the agent must send on which connection; each reply is read in order and compared on
+// what the model fixes: type, STATE_UPDATE intent and ltppeerstate, fact_ref. A step the model answers with nothing
+// on its connection is followed by a sync INTENT (or a quiet wait before any session), so nothing acted on in secret
+// goes unseen. Mutated INTENTs carry an overloaded state signal: acted on, their answer would be "defer", not the sync's.
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conformance.Model.Cip;
+using Conformance.Model.Env;
+using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
+using Conformance.Suite.Cip;
+using Conformance.Suite.Cip.Play;
+using Conformance.Suite.Core;
+using Conformance.Suite.Embedded;
+
+namespace Conformance.Suite.Traces.Cip;
+
+public sealed class CipAgentTraces : ITraceProtocol
+{
+    public static readonly CipAgentTraces Instance = new();
+
+    public string Spec => CipCatalog.Spec;
+    public IutRole Role => IutRole.Agent;
+    public string CaseId => "CIP-A-traces";
+    public string Section => "§2–§7";
+    public Catalog Catalog => CipCatalog.Instance;
+
+    public IReadOnlyList<string> Requirements { get; } =
+        [CipWorld.Response, .. CipCatalog.Instance.Requirements.Where(r => r.Roles.Covers(IutRole.Agent) && r.Id != CipWorld.Response).Select(r => r.Id)];
+
+    private static readonly TraceVariants Variants = new(new Dictionary<string, (string[] Valid, string[] Invalid)>
+    {
+        ["hello"] = (["overloaded", "odd", "keys"], ["bad-sig", "unsigned", "fingerprint", "stale", "replay-nonce", "other-receiver"]),
+        ["intent"] = (["overloaded", "odd"], ["bad-sig", "unsigned", "tampered", "wrong-key", "fingerprint", "msg-id", "timestamp", "lri", "lri-string",
+            "version", "unknown-type", "drop-sender", "goal", "stale", "replay", "other-receiver", "huge"]),
+        ["signal"] = (["kernel"], []),
+        ["propose"] = ([], ["no-trace", "bad-sources", "causal"]),
+        ["confirm"] = ([], []),
+        ["contradict"] = ([], []),
+        ["override"] = (["not-authority"], []),
+    }, maxN: 2);
+
+    private static int _runs;
+
+    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    {
+        var steps = new List<TraceStep> { new("hello", r.Chance(80) ? "" : r.Chance(50) ? r.Pick(Variants.Valid("hello")) : r.Pick(Variants.Invalid("hello"))) };
+        var length = 2 + r.Next(8);
+        var claims = 0;
+        while (steps.Count < length)
+        {
+            var pick = r.Next(100);
+            if (pick < 30)
+                steps.Add(new("intent", r.Chance(60) ? r.Pick(Variants.Invalid("intent")) : r.Chance(30) ? r.Pick(Variants.Valid("intent")) : ""));
+            else if (pick < 45) { steps.Add(new("propose", r.Chance(40) ? r.Pick(Variants.Invalid("propose")) : "")); claims++; }
+            // A story: a claim confirmed by both anchors (P becomes trusted), sometimes by a peer that is not trusted.
+            else if (pick < 60) { steps.Add(new("propose")); steps.Add(new("confirm", "", r.Chance(20) ? 2 : 0)); steps.Add(new("confirm", "", 1)); claims++; }
+            else if (pick < 72 && claims > 0) steps.Add(new(r.Chance(60) ? "contradict" : "confirm", "", r.Next(3)));
+            else if (pick < 82) steps.Add(new("signal", r.Chance(60) ? "kernel" : ""));
+            else if (pick < 90) steps.Add(new("hello", r.Chance(50) ? "" : r.Pick([.. Variants.Valid("hello"), .. Variants.Invalid("hello")])));
+            else { steps.Add(new("override", r.Chance(25) ? "not-authority" : "")); steps.Add(new("hello")); }
+        }
+        return steps;
+    }
+
+    public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
+
+    public string? Unknown(TraceStep s) => Variants.Unknown(s);
+
+    public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
+    {
+        var run = new Run(ctx, checks, Interlocked.Increment(ref _runs));
+        TraceStep? last = null;
+        foreach (var step in steps)
+        {
+            if (checks.AnyFailed) return;
+            await run.StepAsync(step);
+            last = step;
+        }
+        if (!checks.AnyFailed) await run.FinishAsync(last);
+    }
+
+    /// <summary>One member of the cast: its identity, its connection to the agent, and what it last sent.</summary>
+    private sealed class Member(CipIdentity id, CipPeer conn, int connection)
+    {
+        public CipIdentity Id => id;
+        public CipPeer Conn => conn;
+        public int Connection => connection;
+        public byte[] Challenge { get; set; } = [];
+        public byte[]? Nonce { get; set; }
+    }
+
+    /// <summary>One trace run: the cast, the shadow agent state, and P's claims.</summary>
+    private sealed class Run
+    {
+        private static readonly Signal Calm = new(Presence.Focused, 10, [], null), Loaded = new(Presence.Overloaded, 90, [], null);
+        private readonly CaseContext _ctx;
+        private readonly Checks _checks;
+        private readonly IModelEnvironment _env;
+        private readonly CipAgentConfig _cfg;
+        private readonly Peer _agent, _shadowAgent;
+        private readonly HashSet<string> _agentMsgIds = [];
+        private readonly Dictionary<string, Member> _cast = [];
+        private readonly string _salt;
+        private readonly List<string> _claims = [];
+        private CipAgentState _s = CipAgentState.Initial;
+        private int _connections;
+        /// <summary>Trust transitions and drops the model made in the current step, for citing the rule a reply breaks.</summary>
+        private readonly List<(string Name, JsonElement Data)> _observed = [];
+
+        private static readonly CipIdentity ShadowSelfKey = new("shadow", TestKeys.FromLabel("conformance-suite/cip/trace-shadow"));
+        private static readonly Ed25519Signer Other = TestKeys.FromLabel("conformance-suite/cip/other-fingerprint");
+        private static readonly Ed25519Signer Impostor = TestKeys.FromLabel("conformance-suite/cip/impostor");
+
+        public Run(CaseContext ctx, Checks checks, int n)
+        {
+            _ctx = ctx;
+            _checks = checks;
+            _salt = $"{ctx.Settings.RunId}-{n}";
+            // Fresh per run of a trace: a long-lived agent remembers nonces and msg_ids, and shrinking reruns a trace.
+            _env = new SeededEnvironment(ctx.Settings.Seed, stream: $"{ctx.Settings.RunId}/{ctx.Case.Id}/{n}");
+            var self = new CipIdentity(ctx.Agent!.AgentId, ShadowSelfKey.Key);
+            _cfg = EmbeddedCipAgent.ReferenceConfig(self);
+            _agent = new Peer(ctx.Agent.AgentId, CipIdentity.FingerprintOf(ctx.Agent.AgentKey));
+            _shadowAgent = new Peer(self.AgentId, self.Fingerprint);
+        }
+
+        /// <summary>Long enough for a loopback agent; a late reply from a slow one is a miss, never a false failure.</summary>
+        private TimeSpan Quiet => _ctx.Step / 8 < TimeSpan.FromMilliseconds(100) ? _ctx.Step / 8 : TimeSpan.FromMilliseconds(100);
+
+        private async Task<Member> MemberAsync(string role)
+        {
+            if (_cast.TryGetValue(role, out var m)) return m;
+            var id = role switch
+            {
+                "a0" => CipWorld.Anchors[0],
+                "a1" => CipWorld.Anchors[1],
+                "authority" => CipWorld.Authority,
+                _ => new CipIdentity($"suite-trace-{role}-{_salt}-{Convert.ToHexStringLower(_env.NextBytes(4))}",
+                    new Ed25519Signer(_env.NextBytes(32))),
+            };
+            m = new Member(id, await CipPeer.ConnectAsync(_ctx, _checks, id, _agentMsgIds, _env), ++_connections);
+            _cast[role] = m;
+            // Everyone but P joins with a valid HELLO: only P's first contact is the trace's to vary.
+            if (role != "p") await SendAsync(m, new TraceStep("hello"), Hello(m, ""), sync: false);
+            return m;
+        }
+
+        public async Task StepAsync(TraceStep step)
+        {
+            var p = await MemberAsync("p");
+            switch (step.Kind)
+            {
+                case "hello": await SendAsync(p, step, Hello(p, step.Variant)); break;
+                case "intent": await SendAsync(p, step, Intent(p, step.Variant)); break;
+                case "signal":
+                    await SendAsync(p, step, Envelope(p, CipType.StateUpdate,
+                        () => S4_Handshake.StateUpdate(Presence.Diffuse, 30, step.Variant == "kernel" ? ["degraded_memory"] : []), Calm));
+                    break;
+                case "propose":
+                    var claimId = _env.NewUuid();
+                    _claims.Add(claimId);
+                    var decision = _env.NewUuid();
+                    var statement = $"trace claim {_claims.Count} of {p.Id.AgentId}";
+                    await SendAsync(p, step, Envelope(p, CipType.FactPropose, () => step.Variant switch
+                    {
+                        "no-trace" => CipWorld.Claim(statement, withTrace: false),
+                        "bad-sources" => CipWorld.Claim(statement, evidence: ["not-a-source"], decisionId: decision),
+                        "causal" => CipWorld.Claim(statement, causalLinks: [decision], decisionId: decision),
+                        _ => CipWorld.Claim(statement, decisionId: decision),
+                    }, Calm, msgId: claimId));
+                    break;
+                case "confirm" or "contradict":
+                    var voter = await MemberAsync(step.N switch { 0 => "a0", 1 => "a1", _ => "q" });
+                    var factRef = _claims.Count > 0 ? _claims[^1] : _env.NewUuid();
+                    await SendAsync(voter, step, Envelope(voter, step.Kind == "confirm" ? CipType.FactConfirm : CipType.FactChallenge, () => step.Kind == "confirm"
+                        ? new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 0.9, ["notes"] = "trace" }
+                        : new JsonObject { ["fact_ref"] = factRef, ["reason"] = "conflict", ["notes"] = "trace" }, Calm));
+                    break;
+                case "override":
+                    var by = await MemberAsync(step.Variant == "not-authority" ? "a0" : "authority");
+                    var traceId = _env.NewUuid();
+                    await SendAsync(by, step, Envelope(by, CipType.DecisionShare, () => new JsonObject
+                    {
+                        ["decision"] = new JsonObject { ["choice"] = "trust_override", ["outcome"] = "probing", ["context"] = p.Id.AgentId },
+                        ["dmp_trace"] = new JsonObject { ["decision_id"] = traceId, ["steps"] = CipCompose.Array(["review"]), ["evidence"] = CipCompose.Array(["operator"]) },
+                        ["retrospective"] = "trace",
+                    }, Calm));
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// After the last step: P is synced unless the last step already did so (replies another peer's step caused
+        /// must not go unread), then every claim still pending is contradicted so a long-lived agent is not left loaded.
+        /// </summary>
+        public async Task FinishAsync(TraceStep? last)
+        {
+            var p = _cast["p"];
+            if (_s.Peers.GetValueOrDefault(p.Id.AgentId)?.Connection != p.Connection) await QuietAsync(p);
+            else if (last is not null && (last.Kind is "confirm" or "contradict" or "override" || _unanswered is not null)) await SyncAsync(p, last);
+            foreach (var pending in _s.Facts.Values.Where(f => f.Status == FactStatus.Pending).Select(f => f.MsgId).ToArray())
+            {
+                if (_checks.AnyFailed) return;
+                var a = await MemberAsync("a0");
+                await SendAsync(a, new TraceStep("contradict"), Envelope(a, CipType.FactChallenge,
+                    () => new JsonObject { ["fact_ref"] = pending, ["reason"] = "conflict", ["notes"] = "trace cleanup" }, Calm));
+            }
+        }
+
+        /// <summary>An envelope from <paramref name="m"/>: the text for the agent and the same one for the shadow.</summary>
+        private delegate string Compose(Peer to);
+
+        private Compose Envelope(Member m, CipType type, Func<JsonObject> payload, Signal state, string? msgId = null, DateTimeOffset? timestamp = null,
+            Action<JsonObject>? before = null, Action<JsonObject>? after = null, Ed25519Signer? signer = null)
+        {
+            var id = msgId ?? _env.NewUuid();
+            var at = timestamp ?? DateTimeOffset.UtcNow;
+            return to =>
+            {
+                var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, "probing", "unknown", state);
+                before?.Invoke(e);
+                var text = CipSigning.Sign(e, signer ?? m.Id.Key);
+                if (after is null) return text;
+                var signed = JsonNode.Parse(text)!.AsObject();
+                after(signed);
+                return signed.ToJsonString();
+            };
+        }
+
+        private Compose Hello(Member m, string variant)
+        {
+            m.Challenge = _env.NextBytes(32);
+            var nonce = variant == "replay-nonce" && m.Nonce is { } used ? used : _env.NextBytes(16);
+            m.Nonce = nonce;
+            var challenge = m.Challenge;
+            Func<JsonObject> payload = () => CipPeer.HelloPayload(nonce, challenge,
+                variant == "keys" ? new JsonObject { ["\ufb33"] = true, ["\ud83d\ude00"] = true, ["supports_mesh"] = true } : null);
+            var c = Mutated(m, CipType.Hello, payload, variant, variant == "overloaded" ? Loaded : Calm);
+            return variant == "odd" ? to => OddRendering.Of(c(to)) : c;
+        }
+
+        private Compose Intent(Member m, string variant)
+        {
+            var c = Mutated(m, CipType.Intent, () => CipPeer.Intent(goal: variant == "goal" ? "dance" : "ask"), variant, variant is "" or "odd" ? Calm : Loaded);
+            return variant == "odd" ? to => OddRendering.Of(c(to)) : c;
+        }
+
+        /// <summary>The envelope mutations, the same for every type they apply to.</summary>
+        private Compose Mutated(Member m, CipType type, Func<JsonObject> payload, string variant, Signal state) => variant switch
+        {
+            "bad-sig" => Envelope(m, type, payload, state, after: e => e["sign"]!["signature"] = Flipped(e["sign"]!["signature"]!.GetValue<string>())),
+            "unsigned" => Envelope(m, type, payload, state, after: e => e.Remove("sign")),
+            "tampered" => Envelope(m, type, payload, state, after: e => e["payload"]!["topic"] = "changed"),
+            "fingerprint" => Envelope(m, type, payload, state, before: e => e["sender"]!["fingerprint"] = CipIdentity.FingerprintOf(Other.PublicKey)),
+            "wrong-key" => Envelope(m, type, payload, state, signer: Impostor, before: e =>
+            {
+                e["sender"]!["pubkey"] = Convert.ToBase64String(Impostor.PublicKey);
+                e["sender"]!["fingerprint"] = CipIdentity.FingerprintOf(Impostor.PublicKey);
+            }),
+            "msg-id" => Envelope(m, type, payload, state, msgId: "c232ab00-9414-11ec-b3c8-9f6bdeced846"),
+            "timestamp" => Envelope(m, type, payload, state,
+                before: e => e["timestamp"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz")),
+            "lri" => Envelope(m, type, payload, Calm, before: e => e["state"]!["lri"] = 101),
+            "lri-string" => Envelope(m, type, payload, state, before: e => e["state"]!["lri"] = "50"),
+            "version" => Envelope(m, type, payload, state, before: e => e["cip"] = "2.0"),
+            "unknown-type" => Envelope(m, type, payload, state, before: e => e["type"] = "GOSSIP"),
+            "drop-sender" => Envelope(m, type, payload, state, before: e => e.Remove("sender")),
+            "stale" => Envelope(m, type, payload, state, timestamp: DateTimeOffset.UtcNow.AddMinutes(-10)),
+            "other-receiver" => Envelope(m, type, payload, state, before: e => e["receiver"]!["agent_id"] = "someone-else"),
+            "huge" => Envelope(m, type, payload, state, before: e => e["payload"]!["context"] = new string('x', 300 * 1024)),
+            _ => Envelope(m, type, payload, state),
+        };
+
+        private static string Flipped(string s) => (s[0] == 'A' ? "B" : "A") + s[1..];
+
+        /// <summary>
+        /// Sends one envelope (a replay sends it twice: valid, then the same text again), feeds the shadow the same,
+        /// reads every reply the model predicts in order, and syncs the sender when the model has it answer nothing.
+        /// </summary>
+        private async Task SendAsync(Member m, TraceStep step, Compose compose, bool sync = true)
+        {
+            _observed.Clear();
+            var predicted = new List<CipOutput.Send>();
+            for (var i = 0; i < (step.Variant == "replay" ? 2 : 1); i++)
+            {
+                await m.Conn.SendAsync(compose(_agent));
+                predicted.AddRange(Feed(m.Connection, compose(_shadowAgent)));
+            }
+            await ReadAsync(step, predicted);
+            if (!sync || _checks.AnyFailed || predicted.Any(s => s.Connection == m.Connection)) return;
+            await SyncAsync(m, step);
+        }
+
+        /// <summary>A valid INTENT whose answer must be the next envelope on the connection; before any session, a quiet wait.</summary>
+        private async Task SyncAsync(Member m, TraceStep after)
+        {
+            if (_s.Peers.GetValueOrDefault(m.Id.AgentId)?.Connection == m.Connection)
+            {
+                var probe = Envelope(m, CipType.Intent, () => CipPeer.Intent(), Calm);
+                await m.Conn.SendAsync(probe(_agent));
+                var predictedAll = Feed(m.Connection, probe(_shadowAgent));
+                await ReadAsync(after, predictedAll);
+                return;
+            }
+            // No session to sync on: the rule of the first envelope left unanswered is remembered, and the trace's end
+            // waits once for anything the agent should not have sent (one quiet wait per trace, not per step).
+            _unanswered ??= (after, DropRule() ?? CipRules.Session);
+        }
+
+        private (TraceStep Step, string Rule)? _unanswered;
+
+        private async Task QuietAsync(Member m)
+        {
+            if (_unanswered is not { } u) return;
+            var r = await m.Conn.ExpectAsync(x => x.State?.Intent != "load", Quiet);
+            _checks.Expect(u.Rule, r is null, $"after {u.Step}: nothing (no session on this connection)", r?.Describe() ?? "nothing");
+        }
+
+        private List<CipOutput.Send> Feed(int connection, string text)
+        {
+            var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, SystemEnvironment.Instance);
+            _s = step.State;
+            foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
+            // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.
+            return [.. step.Outputs.OfType<CipOutput.Send>().Where(s => Intent(s.Text) != "load")];
+        }
+
+        private static string? Intent(string text) =>
+            JsonNode.Parse(text)?["payload"]?["intent"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+        private async Task ReadAsync(TraceStep step, List<CipOutput.Send> predicted)
+        {
+            foreach (var want in predicted)
+            {
+                if (_checks.AnyFailed) return;
+                var m = _cast.Values.First(c => c.Connection == want.Connection);
+                var (e, _) = CipEnvelopes.Parse(want.Text);
+                var (payload, _) = CipPayloads.Read(e!);
+                var r = await m.Conn.ExpectAsync(x => x.State?.Intent != "load", _ctx.Step);
+                var (requirement, what) = Expected(want.Type, payload!);
+                // The trust the agent shows moved where the model has no row of §5.2 for it.
+                if (payload is StateUpdatePayload { } sp && r?.State is { } rs && rs.PeerState != sp.PeerState && TrustRule() is null) requirement = "CIP-5-only-six";
+                var ok = r is not null && r.Type == want.Type && payload switch
+                {
+                    StateUpdatePayload su => r.State is { } got && got.Intent == su.Intent && got.PeerState == su.PeerState,
+                    FactVerdict v => string.Equals(r.Verdict?.FactRef, v.FactRef, StringComparison.OrdinalIgnoreCase),
+                    _ => true,
+                };
+                if (!_checks.Expect(requirement, ok, $"after {step}, to {m.Id.AgentId}: {what}", r?.Describe() ?? "nothing", r is null)) return;
+                if (r!.Payload is HelloPayload h)
+                {
+                    var answered = h.ChallengeResponse is { } resp && Ed25519.Verify(_ctx.Agent!.AgentKey, CipSigning.ChallengeResponseInput(m.Challenge), resp);
+                    _checks.Expect(CipWorld.Response, answered, "a challenge_response signed over our challenge", answered ? "it verifies" : "it does not verify");
+                }
+            }
+        }
+
+        /// <summary>The rule a predicted reply stands for, and what it is.</summary>
+        private (string Requirement, string What) Expected(CipType type, object payload)
+        {
+            switch (payload)
+            {
+                case StateUpdatePayload su:
+                    var what = $"STATE_UPDATE (intent {su.Intent}, ltppeerstate {su.PeerState.Wire()})";
+                    if (TrustRule() is { } moved) return (moved, what);
+                    return (su.Intent switch
+                    {
+                        "deny" when su.PeerState == TrustState.Blacklisted => "CIP-5-blacklisted-deny",
+                        "defer" => CipRules.Defer,
+                        "handshake" => CipWorld.StateSignal,
+                        "accept" => DropRule() ?? "CIP-4-intent",
+                        _ => CipWorld.TrustGate,
+                    }, what);
+                case FactVerdict v:
+                    var rule = _observed.Where(o => o.Name == "cip.fact" && string.Equals(o.Data.GetProperty("fact_ref").GetString(), v.FactRef, StringComparison.OrdinalIgnoreCase))
+                        .Select(o => o.Data.TryGetProperty("rule", out var r) ? r.GetString() : null).LastOrDefault(r => !string.IsNullOrEmpty(r));
+                    return (rule ?? KnowledgePolicy.TwoConfirmations, $"{type.Wire()} for {v.FactRef}");
+                default:
+                    return (DropRule() ?? CipWorld.Response, type.Wire());
+            }
+        }
+
+        /// <summary>The rule behind a drop in this step (what a reply to the dropped envelope would break).</summary>
+        private string? DropRule() => _observed.Where(o => o.Name == "cip.drop").Select(o => o.Data.GetProperty("rule").GetString()).FirstOrDefault();
+
+        /// <summary>The §5.2 row (or first-contact rule) behind a trust change in this step.</summary>
+        private string? TrustRule()
+        {
+            var why = _observed.Where(o => o.Name == "cip.trust").Select(o => o.Data.GetProperty("why").GetString() ?? "").LastOrDefault();
+            if (why is null) return null;
+            return why switch
+            {
+                _ when why.Contains(CipRules.Fingerprint) => CipRules.Fingerprint,
+                _ when why.StartsWith("first contact") => CipRules.BadSignature,
+                _ when why.StartsWith(nameof(TrustEvent.VerifiedKnowledge)) => "CIP-5-verified-knowledge",
+                _ when why.StartsWith(nameof(TrustEvent.ConflictOrUnverifiable)) => why.Contains("unverifiable") ? "CIP-5-unverifiable" : "CIP-5-conflict",
+                _ when why.StartsWith(nameof(TrustEvent.SevereConflict)) => "CIP-5-severe",
+                _ when why.StartsWith(nameof(TrustEvent.TemporaryAnomaly)) => "CIP-5-anomaly",
+                _ when why.StartsWith(nameof(TrustEvent.ManualOverride)) => "CIP-5-override",
+                _ => CipWorld.TrustGate,
+            };
+        }
+    }
+}
