@@ -1,8 +1,9 @@
 // Proof that the traces work: with the hand-written cases left out, property traces alone must catch at least 80% of
-// the broken variants they cover, each shrunk trace no longer (in frames the suite sends) than the shortest
+// all the broken variants, each shrunk trace no longer (in frames the suite sends) than the shortest
 // hand-written case that catches the same fault; and a replay command must reproduce a shrunk failure byte for byte.
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Conformance.Reference.Cip;
 using Conformance.Reference.Faults;
 using Conformance.Reference.Lhs;
 using Conformance.Reference.Shard;
@@ -41,11 +42,12 @@ public static partial class TraceDetectionTests
             foreach (var r in rows.OrderBy(r => r.Fault.Name, StringComparer.Ordinal))
                 Console.WriteLine($"  {r.Fault.Name,-32} {(Caught(r.Traces.Outcome) ? "caught" : "missed"),-7} {r.Traces.Outcome.Name(),-13} " +
                     $"trace {Sent(r.Traces.Trace)} frame(s) [{r.Traces.Traces?.Minimal}]  shortest hand-written {r.Shortest?.Frames.ToString() ?? "-"} ({r.Shortest?.Id ?? "none catches it"})");
-            var percent = 100.0 * caught.Length / covered.Length;
-            Console.WriteLine($"traces alone caught {caught.Length} of {covered.Length} broken variants ({percent:0}%)");
+            // Over every broken variant: one whose spec and role has no trace generator counts as missed.
+            var percent = 100.0 * caught.Length / LhsFaults.Everything.Count();
+            Console.WriteLine($"traces alone caught {caught.Length} of {LhsFaults.Everything.Count()} broken variants ({percent:0}%; {caught.Length} of {covered.Length} covered)");
             Console.WriteLine($"not covered (no trace generator for their spec and role yet): {notCovered.Length} variants: " +
                 string.Join(", ", notCovered.GroupBy(f => $"{f.Spec} {Role(f).Name()}").Select(g => $"{g.Key} ({g.Count()})")));
-            Expect.isGreaterThanOrEqual(percent, 80.0, "traces alone catch at least 80% of the covered broken variants");
+            Expect.isGreaterThanOrEqual(percent, 80.0, "traces alone catch at least 80% of all broken variants");
             foreach (var r in caught.Where(r => r.Shortest is not null))
                 Expect.isLessThanOrEqual(Sent(r.Traces.Trace), r.Shortest!.Value.Frames,
                     $"{r.Fault.Name}: the shrunk trace [{r.Traces.Traces?.Minimal}] is no longer than {r.Shortest.Value.Id}");
@@ -98,6 +100,11 @@ public static partial class TraceDetectionTests
             {
                 await using var edge = await EmbeddedShardEdge.StartAsync(() => f.As(ShardEdgeBehaviour.Correct));
                 return await CaseExecutor.RunAsync(TraceCases.Case(p, new TraceSettings(Count)), p.Catalog, settings, edge, null, default);
+            }
+            case ("cip", IutRole.Agent):
+            {
+                await using var agent = await EmbeddedCipAgent.StartAsync(Seed, f.As(CipAgentBehaviour.Correct));
+                return await CaseExecutor.RunAsync(TraceCases.Case(p, new TraceSettings(Count)), p.Catalog, settings, null, null, default, agent.Target);
             }
             default: throw new InvalidOperationException($"no embedded IUT for {f.Spec} {Role(f).Name()} traces");
         }

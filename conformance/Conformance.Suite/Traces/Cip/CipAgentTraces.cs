@@ -59,6 +59,8 @@ public sealed class CipAgentTraces : ITraceProtocol
             else if (pick < 45) { steps.Add(new("propose", r.Chance(40) ? r.Pick(Variants.Invalid("propose")) : "")); claims++; }
             // A story: a claim confirmed by both anchors (P becomes trusted), sometimes by a peer that is not trusted.
             else if (pick < 60) { steps.Add(new("propose")); steps.Add(new("confirm", "", r.Chance(20) ? 2 : 0)); steps.Add(new("confirm", "", 1)); claims++; }
+            // Both anchors contradicting one claim: a severe conflict when its proposer is trusted.
+            else if (pick < 72 && claims > 0 && r.Chance(50)) { steps.Add(new("propose")); steps.Add(new("contradict")); steps.Add(new("contradict", "", 1)); claims++; }
             else if (pick < 72 && claims > 0) steps.Add(new(r.Chance(60) ? "contradict" : "confirm", "", r.Next(3)));
             else if (pick < 82) steps.Add(new("signal", r.Chance(60) ? "kernel" : ""));
             else if (pick < 90) steps.Add(new("hello", r.Chance(50) ? "" : r.Pick([.. Variants.Valid("hello"), .. Variants.Invalid("hello")])));
@@ -180,6 +182,8 @@ public sealed class CipAgentTraces : ITraceProtocol
                     await SendAsync(voter, step, Envelope(voter, step.Kind == "confirm" ? CipType.FactConfirm : CipType.FactChallenge, () => step.Kind == "confirm"
                         ? new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 0.9, ["notes"] = "trace" }
                         : new JsonObject { ["fact_ref"] = factRef, ["reason"] = "conflict", ["notes"] = "trace" }, Calm));
+                    // A resolution the agent sends P unasked shows here, right after the vote that caused it.
+                    if (!_checks.AnyFailed) await SyncAsync(p, step);
                     break;
                 case "override":
                     var by = await MemberAsync(step.Variant == "not-authority" ? "a0" : "authority");
@@ -190,19 +194,20 @@ public sealed class CipAgentTraces : ITraceProtocol
                         ["dmp_trace"] = new JsonObject { ["decision_id"] = traceId, ["steps"] = CipCompose.Array(["review"]), ["evidence"] = CipCompose.Array(["operator"]) },
                         ["retrospective"] = "trace",
                     }, Calm));
+                    if (!_checks.AnyFailed) await SyncAsync(p, step);
                     break;
             }
         }
 
         /// <summary>
-        /// After the last step: P is synced unless the last step already did so (replies another peer's step caused
-        /// must not go unread), then every claim still pending is contradicted so a long-lived agent is not left loaded.
+        /// After the last step: P is synced if something went unanswered before its session (or waited on quietly
+        /// without one), then every claim still pending is contradicted so a long-lived agent is not left loaded.
         /// </summary>
         public async Task FinishAsync(TraceStep? last)
         {
             var p = _cast["p"];
             if (_s.Peers.GetValueOrDefault(p.Id.AgentId)?.Connection != p.Connection) await QuietAsync(p);
-            else if (last is not null && (last.Kind is "confirm" or "contradict" or "override" || _unanswered is not null)) await SyncAsync(p, last);
+            else if (last is not null && _unanswered is not null) await SyncAsync(p, last);
             foreach (var pending in _s.Facts.Values.Where(f => f.Status == FactStatus.Pending).Select(f => f.MsgId).ToArray())
             {
                 if (_checks.AnyFailed) return;
@@ -317,8 +322,25 @@ public sealed class CipAgentTraces : ITraceProtocol
         private async Task QuietAsync(Member m)
         {
             if (_unanswered is not { } u) return;
-            var r = await m.Conn.ExpectAsync(x => x.State?.Intent != "load", Quiet);
+            var r = await NextAsync(m, Quiet);
+            if (_checks.AnyFailed) return;
             _checks.Expect(u.Rule, r is null, $"after {u.Step}: nothing (no session on this connection)", r?.Describe() ?? "nothing");
+        }
+
+        /// <summary>
+        /// The agent's next envelope to <paramref name="m"/> but load broadcasts, read in slices: an envelope the agent
+        /// should never have sent (CIP-2-sent) fails the trace at once instead of stalling it to its budget.
+        /// </summary>
+        private async Task<Received?> NextAsync(Member m, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline && !_checks.AnyFailed)
+            {
+                var slice = TimeSpan.FromTicks(Math.Min((deadline - DateTime.UtcNow).Ticks, Math.Max(timeout.Ticks / 10, TimeSpan.FromMilliseconds(20).Ticks)));
+                if (slice <= TimeSpan.Zero) break;
+                if (await m.Conn.ExpectAsync(x => x.State?.Intent != "load", slice) is { } r) return r;
+            }
+            return null;
         }
 
         private List<CipOutput.Send> Feed(int connection, string text)
@@ -341,10 +363,12 @@ public sealed class CipAgentTraces : ITraceProtocol
                 var m = _cast.Values.First(c => c.Connection == want.Connection);
                 var (e, _) = CipEnvelopes.Parse(want.Text);
                 var (payload, _) = CipPayloads.Read(e!);
-                var r = await m.Conn.ExpectAsync(x => x.State?.Intent != "load", _ctx.Step);
+                var r = await NextAsync(m, _ctx.Step);
+                if (_checks.AnyFailed) return;
                 var (requirement, what) = Expected(want.Type, payload!);
-                // The trust the agent shows moved where the model has no row of §5.2 for it.
-                if (payload is StateUpdatePayload { } sp && r?.State is { } rs && rs.PeerState != sp.PeerState && TrustRule() is null) requirement = "CIP-5-only-six";
+                // A wrong trust view breaks the §5.2 row the model took in this step, or, with none, "only six".
+                if (payload is StateUpdatePayload { } sp && r?.State is { } rs && rs.Intent == sp.Intent && rs.PeerState != sp.PeerState)
+                    requirement = TrustRule() ?? "CIP-5-only-six";
                 var ok = r is not null && r.Type == want.Type && payload switch
                 {
                     StateUpdatePayload su => r.State is { } got && got.Intent == su.Intent && got.PeerState == su.PeerState,
@@ -367,7 +391,6 @@ public sealed class CipAgentTraces : ITraceProtocol
             {
                 case StateUpdatePayload su:
                     var what = $"STATE_UPDATE (intent {su.Intent}, ltppeerstate {su.PeerState.Wire()})";
-                    if (TrustRule() is { } moved) return (moved, what);
                     return (su.Intent switch
                     {
                         "deny" when su.PeerState == TrustState.Blacklisted => "CIP-5-blacklisted-deny",
