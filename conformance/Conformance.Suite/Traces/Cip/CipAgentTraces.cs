@@ -79,11 +79,11 @@ public sealed class CipAgentTraces : ITraceProtocol
         TraceStep? last = null;
         foreach (var step in steps)
         {
-            if (checks.AnyFailed) return;
+            if (checks.AnyFailed) break;
             await run.StepAsync(step);
             last = step;
         }
-        if (!checks.AnyFailed) await run.FinishAsync(last);
+        await run.FinishAsync(last);
     }
 
     /// <summary>One member of the cast: its identity, its connection to the agent, and what it last sent.</summary>
@@ -206,6 +206,7 @@ public sealed class CipAgentTraces : ITraceProtocol
         public async Task FinishAsync(TraceStep? last)
         {
             var p = _cast["p"];
+            if (_checks.AnyFailed) { await CleanUpAsync(); return; }
             if (_s.Peers.GetValueOrDefault(p.Id.AgentId)?.Connection != p.Connection) await QuietAsync(p);
             else if (last is not null && _unanswered is not null) await SyncAsync(p, last);
             foreach (var pending in _s.Facts.Values.Where(f => f.Status == FactStatus.Pending).Select(f => f.MsgId).ToArray())
@@ -215,6 +216,15 @@ public sealed class CipAgentTraces : ITraceProtocol
                 await SendAsync(a, new TraceStep("contradict"), Envelope(a, CipType.FactChallenge,
                     () => new JsonObject { ["fact_ref"] = pending, ["reason"] = "conflict", ["notes"] = "trace cleanup" }, Calm));
             }
+        }
+
+        /// <summary>After a failure, best effort and unjudged: the trace's pending claims contradicted, so reruns do not load the agent.</summary>
+        private async Task CleanUpAsync()
+        {
+            if (!_cast.TryGetValue("a0", out var a)) return;
+            foreach (var pending in _s.Facts.Values.Where(f => f.Status == FactStatus.Pending).Select(f => f.MsgId).ToArray())
+                await a.Conn.SendAsync(Envelope(a, CipType.FactChallenge,
+                    () => new JsonObject { ["fact_ref"] = pending, ["reason"] = "conflict", ["notes"] = "trace cleanup" }, Calm)(_agent));
         }
 
         /// <summary>An envelope from <paramref name="m"/>: the text for the agent and the same one for the shadow.</summary>
@@ -367,7 +377,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                 if (_checks.AnyFailed) return;
                 var (requirement, what) = Expected(want.Type, payload!);
                 // A wrong trust view breaks the §5.2 row the model took in this step, or, with none, "only six".
-                if (payload is StateUpdatePayload { } sp && r?.State is { } rs && rs.Intent == sp.Intent && rs.PeerState != sp.PeerState)
+                if (payload is StateUpdatePayload { } sp && r?.State is { } rs && rs.PeerState != sp.PeerState)
                     requirement = TrustRule() ?? "CIP-5-only-six";
                 var ok = r is not null && r.Type == want.Type && payload switch
                 {
