@@ -38,8 +38,10 @@ internal static class Help
           --fault NAME                       test the embedded reference with this deliberate bug (see list-faults)
           --out DIR                          report folder (default reports/latest)
           --traces N                         property-based traces per spec and role with a generator (lhs server and
-                                             client, shard server): LHS-S-, LHS-C-, SHARD-E-traces (default 200; 0: none)
-          --trace-parallel N                 traces at once (default 4; 1 for an IUT that takes one connection at a time)
+                                             client, shard server, cip agent): LHS-S-, LHS-C-, SHARD-E-, CIP-A-traces
+                                             (default 200; 0: none)
+          --trace-parallel N                 traces at once (default 4; 1 for an IUT that takes one connection at a time;
+                                             a cip agent's traces always run one at a time)
           --save-vector FILE                 write the minimal failing LHS server trace as a transcripts vector file
                                              (flag TraceFound; keep it out of vectors/, which holds generated files)
           A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that
