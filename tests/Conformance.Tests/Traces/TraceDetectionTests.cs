@@ -113,7 +113,9 @@ public static partial class TraceDetectionTests
     /// <summary>The hand-written case that catches the fault in the fewest frames sent, from a run without traces.</summary>
     private static async Task<(string Id, int Frames)?> ShortestHandWritten(Fault f)
     {
-        var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--role", Role(f).Name(), "--fault", f.Name, "--traces", "0", "--timeout-ms", "300");
+        // A CIP IUT is always an agent: the CLI takes no --role for it.
+        string[] role = Role(f) == IutRole.Agent ? [] : ["--role", Role(f).Name()];
+        var r = await TestCli.RunAsync(["run", "--spec", f.Spec, .. role, "--fault", f.Name, "--traces", "0", "--timeout-ms", "300"]);
         var catching = r.Report().GetProperty("cases").EnumerateArray()
             .Where(c => Outcomes.TryParse(c.GetProperty("outcome").GetString(), out var o) && Caught(o))
             .Select(c => (Id: c.GetProperty("id").GetString()!, Frames: c.GetProperty("trace").EnumerateArray().Count(IsSentFrame)))

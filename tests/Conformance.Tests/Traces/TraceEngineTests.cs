@@ -64,6 +64,20 @@ public static class TraceEngineTests
             Expect.equal(c.GetProperty("traces").GetProperty("seed").GetUInt64(), 5UL, "drawn from --seed");
             Expect.isGreaterThan(c.GetProperty("checks").GetArrayLength(), 15, "the checks of many requirements");
         }),
+        TestCase("the reference agent passes 200 CIP traces; a replayed script catches an agent that ignores signatures", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", "cip", "--filter", "CIP-A-traces", "--seed", "5");
+            Expect.equal(r.Exit, 0, $"the reference passes\n{r}");
+            var c = TraceCase(r);
+            Expect.equal(c.GetProperty("outcome").GetString(), "pass", "pass");
+            Expect.equal(c.GetProperty("traces").GetProperty("count").GetInt32(), 200, "the default is 200 traces");
+            Expect.isGreaterThan(c.GetProperty("checks").GetArrayLength(), 10, "the checks of many requirements");
+            string[] script = ["replay", "--spec", "cip", "--trace", "0", "--steps", "hello;intent:bad-sig"];
+            Expect.equal((await TestCli.RunAsync(script)).Exit, 0, "the reference drops the badly signed INTENT");
+            var broken = await TestCli.RunAsync([.. script, "--fault", "cip-signature-unchecked"]);
+            Expect.equal(broken.Exit, 1, $"the broken agent answers it\n{broken}");
+            Expect.stringContains(broken.Stdout, "CIP-A-traces", "the trace case failed");
+        }),
         TestCase("--traces 0 leaves the trace case out; --traces N runs N", async () =>
         {
             var none = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--traces", "0", "--list");
