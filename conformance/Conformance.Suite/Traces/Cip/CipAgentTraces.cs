@@ -6,6 +6,7 @@
 // what the model fixes: type, STATE_UPDATE intent and ltppeerstate, fact_ref. A step the model answers with nothing
 // on its connection is followed by a sync INTENT (or a quiet wait before any session), so nothing acted on in secret
 // goes unseen. Mutated INTENTs carry an overloaded state signal: acted on, their answer would be "defer", not the sync's.
+// A replay resends P's last envelope verbatim (its msg_id, and for a HELLO its session_nonce, already seen).
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
@@ -94,6 +95,8 @@ public sealed class CipAgentTraces : ITraceProtocol
         public int Connection => connection;
         public byte[] Challenge { get; set; } = [];
         public byte[]? Nonce { get; set; }
+        /// <summary>The last envelope sent, as the agent and as the shadow got it.</summary>
+        public (string Agent, string Shadow)? Last { get; set; }
     }
 
     /// <summary>One trace run: the cast, the shadow agent state, and P's claims.</summary>
@@ -182,8 +185,6 @@ public sealed class CipAgentTraces : ITraceProtocol
                     await SendAsync(voter, step, Envelope(voter, step.Kind == "confirm" ? CipType.FactConfirm : CipType.FactChallenge, () => step.Kind == "confirm"
                         ? new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 0.9, ["notes"] = "trace" }
                         : new JsonObject { ["fact_ref"] = factRef, ["reason"] = "conflict", ["notes"] = "trace" }, Calm));
-                    // A resolution the agent sends P unasked shows here, right after the vote that caused it.
-                    if (!_checks.AnyFailed) await SyncAsync(p, step);
                     break;
                 case "override":
                     var by = await MemberAsync(step.Variant == "not-authority" ? "a0" : "authority");
@@ -194,21 +195,21 @@ public sealed class CipAgentTraces : ITraceProtocol
                         ["dmp_trace"] = new JsonObject { ["decision_id"] = traceId, ["steps"] = CipCompose.Array(["review"]), ["evidence"] = CipCompose.Array(["operator"]) },
                         ["retrospective"] = "trace",
                     }, Calm));
-                    if (!_checks.AnyFailed) await SyncAsync(p, step);
                     break;
             }
         }
 
         /// <summary>
-        /// After the last step: P is synced if something went unanswered before its session (or waited on quietly
-        /// without one), then every claim still pending is contradicted so a long-lived agent is not left loaded.
+        /// After the last step: P is synced if the last step was another peer's or something went unanswered before
+        /// its session (or waited on quietly without one), then every claim still pending is contradicted so a long-lived agent is not left loaded.
         /// </summary>
         public async Task FinishAsync(TraceStep? last)
         {
             var p = _cast["p"];
             if (_checks.AnyFailed) { await CleanUpAsync(); return; }
             if (_s.Peers.GetValueOrDefault(p.Id.AgentId)?.Connection != p.Connection) await QuietAsync(p);
-            else if (last is not null && _unanswered is not null) await SyncAsync(p, last);
+            // A resolution the agent sent P unasked after the last vote would otherwise go unread.
+            else if (last is not null && (last.Kind is "confirm" or "contradict" or "override" || _unanswered is not null)) await SyncAsync(p, last);
             foreach (var pending in _s.Facts.Values.Where(f => f.Status == FactStatus.Pending).Select(f => f.MsgId).ToArray())
             {
                 if (_checks.AnyFailed) return;
@@ -294,18 +295,17 @@ public sealed class CipAgentTraces : ITraceProtocol
         private static string Flipped(string s) => (s[0] == 'A' ? "B" : "A") + s[1..];
 
         /// <summary>
-        /// Sends one envelope (a replay sends it twice: valid, then the same text again), feeds the shadow the same,
+        /// Sends one envelope, feeds the shadow the same,
         /// reads every reply the model predicts in order, and syncs the sender when the model has it answer nothing.
         /// </summary>
         private async Task SendAsync(Member m, TraceStep step, Compose compose, bool sync = true)
         {
             _observed.Clear();
-            var predicted = new List<CipOutput.Send>();
-            for (var i = 0; i < (step.Variant == "replay" ? 2 : 1); i++)
-            {
-                await m.Conn.SendAsync(compose(_agent));
-                predicted.AddRange(Feed(m.Connection, compose(_shadowAgent)));
-            }
+            // A replay is the sender's last envelope again, verbatim (its first envelope when it has sent none).
+            var (text, shadow) = step.Variant == "replay" && m.Last is { } last ? last : (compose(_agent), compose(_shadowAgent));
+            m.Last = (text, shadow);
+            await m.Conn.SendAsync(text);
+            var predicted = Feed(m.Connection, shadow);
             await ReadAsync(step, predicted);
             if (!sync || _checks.AnyFailed || predicted.Any(s => s.Connection == m.Connection)) return;
             await SyncAsync(m, step);
@@ -317,8 +317,10 @@ public sealed class CipAgentTraces : ITraceProtocol
             if (_s.Peers.GetValueOrDefault(m.Id.AgentId)?.Connection == m.Connection)
             {
                 var probe = Envelope(m, CipType.Intent, () => CipPeer.Intent(), Calm);
-                await m.Conn.SendAsync(probe(_agent));
-                var predictedAll = Feed(m.Connection, probe(_shadowAgent));
+                var (text, shadow) = (probe(_agent), probe(_shadowAgent));
+                m.Last = (text, shadow);
+                await m.Conn.SendAsync(text);
+                var predictedAll = Feed(m.Connection, shadow);
                 await ReadAsync(after, predictedAll);
                 return;
             }
