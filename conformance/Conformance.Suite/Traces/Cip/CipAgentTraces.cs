@@ -4,8 +4,8 @@
 // very same envelopes (addressed to a shadow of the agent: same agent_id, a key of the suite's) over a shadow state of
 // this trace's peers, says what the agent must send on which connection; each reply is read in order and compared on
 // what the model fixes: type, STATE_UPDATE intent and ltppeerstate, fact_ref. A step the model answers with nothing
-// on its connection is followed by a sync INTENT (or a quiet wait before any session), so nothing acted on in secret
-// goes unseen. Mutated INTENTs carry an overloaded state signal: acted on, their answer would be "defer", not the sync's.
+// on its connection is followed by a sync INTENT (before P has a session, by one quiet wait at the trace's end), so
+// nothing acted on in secret goes unseen. Mutated INTENTs carry an overloaded state signal: acted on, their answer would be "defer", not the sync's.
 // A replay resends P's last envelope verbatim (its msg_id, and for a HELLO its session_nonce, already seen).
 using System.Text.Json;
 using System.Text.Json.Nodes;
