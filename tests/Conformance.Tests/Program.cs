@@ -19,7 +19,9 @@ public static class Program
                 ran = s.passed.Length + s.failed.Length + s.errored.Length;
                 summary = $"{s.passed.Length} passed, {s.failed.Length + s.errored.Length} failed, {s.ignored.Length} skipped";
             })));
-        var exit = RunTestsWithCLIArgs([handler, Expecto.Tests.CLIArguments.No_Spinner], args, all);
+        // Most tests wait on a child process or a step timeout rather than compute: more workers than the 2 cores of a
+        // CI machine keep the whole run short (a --parallel-workers argument still wins).
+        var exit = RunTestsWithCLIArgs([handler, Expecto.Tests.CLIArguments.No_Spinner, Expecto.Tests.CLIArguments.NewParallel_Workers(6)], args, all);
         Console.WriteLine();
         Console.WriteLine(summary ?? "0 passed, 0 failed, 0 skipped");
         if (ran == 0)
