@@ -101,6 +101,12 @@ public static partial class TraceDetectionTests
                 await using var edge = await EmbeddedShardEdge.StartAsync(() => f.As(ShardEdgeBehaviour.Correct));
                 return await CaseExecutor.RunAsync(TraceCases.Case(p, new TraceSettings(Count)), p.Catalog, settings, edge, null, default);
             }
+            case ("shard", IutRole.Client):
+            {
+                await using var node = await EmbeddedShardNode.StartAsync(Seed, () => f.As(ShardNodeBehaviour.Correct));
+                var def = TraceCases.Case(p, new TraceSettings(Count, Parallel: 1));
+                return await CaseExecutor.RunAsync(def, p.Catalog, settings with { AcceptTimeout = TimeSpan.FromSeconds(5) }, null, node, default);
+            }
             case ("cip", IutRole.Agent):
             {
                 await using var agent = await EmbeddedCipAgent.StartAsync(Seed, f.As(CipAgentBehaviour.Correct));

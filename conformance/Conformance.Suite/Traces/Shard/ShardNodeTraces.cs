@@ -186,7 +186,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             // The edge model's answer to the node's last message; a step that says something else replaces it.
             var answer = _pending.ToArray();
             _pending.Clear();
-            if (step.Variant == "" && step.Kind is "hello_ack" or "header_ack" or "resume_ack" && answer.Length > 0)
+            if (step.Variant == "" && answer.Length > 0 && ShardMessages.Parse(answer[0]).Type == step.Kind)
             {
                 // With whatever the model said alongside (a commit when nothing was missing).
                 foreach (var t in answer) await SendAsync(t, context);
