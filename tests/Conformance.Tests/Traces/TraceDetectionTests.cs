@@ -59,7 +59,7 @@ public static partial class TraceDetectionTests
             var original = TraceEngineTests.TraceCase(run);
             var line = original.GetProperty("traces").GetProperty("replay").GetString()!;
             Expect.stringStarts(line, "./run-conformance.sh replay ", "a one-line command");
-            var args = Words().Matches(line["./run-conformance.sh ".Length..]).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Value).ToList();
+            var args = ShellWords(line["./run-conformance.sh ".Length..]);
             var outDir = TestCli.TempDir("replay");
             var replay = await TestCli.RunAsync([.. args, "--out", outDir]);
             Expect.equal(replay.Exit, 1, $"the replay fails the same way\n{replay}");
@@ -135,7 +135,10 @@ public static partial class TraceDetectionTests
     private static bool IsSentFrame(JsonElement e) =>
         e.GetProperty("direction").GetString() == "sent" && e.GetProperty("kind").GetString() is "text" or "binary";
 
-    private static string[] Failed(JsonElement c) =>
+    /// <summary>The arguments of a printed command line.</summary>
+    internal static List<string> ShellWords(string line) => [.. Words().Matches(line).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Value)];
+
+    internal static string[] Failed(JsonElement c) =>
         [.. c.GetProperty("checks").EnumerateArray().Where(k => !k.GetProperty("passed").GetBoolean()).Select(k => k.GetProperty("requirement").GetString()!)];
 
     /// <summary>Every frame both ways (text, binary, close) as direction, kind and content; times and notes left out.</summary>

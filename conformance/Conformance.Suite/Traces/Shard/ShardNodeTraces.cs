@@ -1,5 +1,5 @@
 // Property traces against a CCML node: the suite plays the Confluence Edge. The node IUT opens each trace with its
-// hello; the steps are the edge's answers (hello_ack choosing an offered or unoffered version, header_ack, resume_ack,
+// hello; the steps are the edge's answers (hello-ack choosing an offered or unoffered version, header_ack, resume_ack,
 // errors, stray text) in valid and mutated variants, plus conditions armed on the chunk stream (refuse chunk i once,
 // drop the connection after k chunks). The edge model judges everything the node sends (hello, header, chunk proofs,
 // resume) and gives the valid answers; the node model, on a shadow of the node built from what it sent, says what the
@@ -35,15 +35,15 @@ public sealed class ShardNodeTraces : ITraceProtocol
 
     private static readonly TraceVariants Variants = new(new Dictionary<string, (string[] Valid, string[] Invalid)>
     {
-        ["hello_ack"] = (["other"], ["unoffered", "no-token", "notjson"]),
-        ["header_ack"] = ([], []),
+        ["hello-ack"] = (["other"], ["unoffered", "no-token", "notjson"]),
+        ["header-ack"] = ([], []),
         // Armed: the next arrival of chunk N is answered with chunk_nack. "range" is sent at once, outside the chunks.
         ["nack"] = ([], ["range"]),
         // Armed: the connection is dropped when a chunk arrives and the edge holds N of them.
         ["drop"] = ([], []),
-        ["resume_ack"] = ([], ["unknown", "no-received"]),
+        ["resume-ack"] = ([], ["unknown", "no-received"]),
         ["error"] = (["version", "rebase"], []),
-        ["text"] = ([], ["garbage", "unknown", "commit", "hello_ack"]),
+        ["text"] = ([], ["garbage", "unknown", "commit", "hello-ack"]),
     }, maxN: MaxN);
 
     /// <summary>The most chunks a shadow node is built for (the reference uploads 5): a bigger upload ends the trace unjudged.</summary>
@@ -58,10 +58,10 @@ public sealed class ShardNodeTraces : ITraceProtocol
         // The hello's answer; a broken one ends the upload.
         if (r.Chance(20))
         {
-            steps.Add(r.Chance(60) ? new("hello_ack", r.Pick(Variants.Invalid("hello_ack"))) : Stray(r));
+            steps.Add(r.Chance(60) ? new("hello-ack", r.Pick(Variants.Invalid("hello-ack"))) : Stray(r));
             return steps;
         }
-        steps.Add(new("hello_ack", r.Chance(25) ? "other" : ""));
+        steps.Add(new("hello-ack", r.Chance(25) ? "other" : ""));
         // The header's answer: accepted, or refused (an error), or something the node does not expect.
         if (r.Chance(15))
         {
@@ -69,7 +69,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             return steps;
         }
         if (r.Chance(30)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
-        steps.Add(new("header_ack"));
+        steps.Add(new("header-ack"));
         // Conditions on the chunk stream, then what the edge says after a drop.
         var drop = r.Chance(45);
         if (r.Chance(40)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
@@ -79,7 +79,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             if (r.Chance(80))
             {
                 if (r.Chance(25)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
-                steps.Add(r.Chance(75) ? new("resume_ack") : r.Chance(60) ? new("resume_ack", r.Pick(Variants.Invalid("resume_ack"))) : Stray(r));
+                steps.Add(r.Chance(75) ? new("resume-ack") : r.Chance(60) ? new("resume-ack", r.Pick(Variants.Invalid("resume-ack"))) : Stray(r));
             }
         }
         return steps;
@@ -186,7 +186,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             // The edge model's answer to the node's last message; a step that says something else replaces it.
             var answer = _pending.ToArray();
             _pending.Clear();
-            if (step.Variant == "" && answer.Length > 0 && ShardMessages.Parse(answer[0]).Type == step.Kind)
+            if (step.Variant == "" && answer.Length > 0 && ShardMessages.Parse(answer[0]).Type == step.Kind.Replace('-', '_'))
             {
                 // With whatever the model said alongside (a commit when nothing was missing).
                 foreach (var t in answer) await SendAsync(t, context);
@@ -210,7 +210,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             var token = _edge.Token ?? "EDGE-SESSION-suite";
             switch (step.Kind)
             {
-                case "hello_ack":
+                case "hello-ack":
                     if (step.Variant == "notjson") return "{\"type\":\"hello_ack\",";
                     var offered = _cfg.Versions;
                     var chosen = step.Variant switch
@@ -223,9 +223,9 @@ public sealed class ShardNodeTraces : ITraceProtocol
                     var ack = new JsonObject { ["type"] = "hello_ack", ["chosen_protocol"] = chosen, ["session_token"] = token };
                     if (step.Variant == "no-token") ack.Remove("session_token");
                     return ShardMessages.Write(ack);
-                case "header_ack":
+                case "header-ack":
                     return ShardMessages.Write(new JsonObject { ["type"] = "header_ack", ["session_token"] = token, ["chunk_count"] = _edge.Header?.ChunkCount ?? 1 });
-                case "resume_ack":
+                case "resume-ack":
                     if (step.Variant == "unknown") return ShardMessages.Error(new ShardError(ShardErrorCode.SessionUnknown, "no such session", ShardRules.Resume));
                     var resume = new JsonObject
                     {
@@ -249,7 +249,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
                     {
                         "unknown" => "{\"type\":\"x-unknown\"}",
                         "commit" => ShardMessages.Write(new JsonObject { ["type"] = "commit_ack", ["registry_id"] = "SUITE-early", ["success"] = true }),
-                        "hello_ack" => ShardMessages.Write(new JsonObject { ["type"] = "hello_ack", ["chosen_protocol"] = _edge.Version ?? "2.0", ["session_token"] = token }),
+                        "hello-ack" => ShardMessages.Write(new JsonObject { ["type"] = "hello_ack", ["chosen_protocol"] = _edge.Version ?? "2.0", ["session_token"] = token }),
                         _ => "not json at all",
                     };
             }
