@@ -49,9 +49,6 @@ public sealed class ShardNodeTraces : ITraceProtocol
     /// <summary>The most chunks a shadow node is built for (the reference uploads 5): a bigger upload ends the trace unjudged.</summary>
     private const long MaxChunks = 4096;
 
-    /// <summary>Leftover connections (a broken node resuming after an earlier trace's failure) closed before a trace's hello.</summary>
-    private const int MaxLeftovers = 5;
-
     public IReadOnlyList<TraceStep> Generate(TraceRandom r)
     {
         var steps = new List<TraceStep>();
@@ -151,32 +148,21 @@ public sealed class ShardNodeTraces : ITraceProtocol
 
         private static bool IsArmed(TraceStep s) => s.Kind == "drop" || (s.Kind == "nack" && s.Variant == "");
 
-        /// <summary>Takes the node's next connection and judges its hello; a resume left over from an earlier trace is closed first.</summary>
+        /// <summary>Takes the node's next new upload (closing leftover resumes) and judges its hello.</summary>
         private async Task<bool> OpenAsync()
         {
-            for (var n = 0; n <= MaxLeftovers; n++)
-            {
-                _conn = await ctx.AcceptAsync() ?? throw new IutUnreachableException($"no CCML node connected within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
-                var ev = await _conn.ReceiveAsync(ctx.Step, ctx.Cancel);
-                if (ev is WireEvent.Text t && ShardMessages.Parse(t.Value).Type == "resume")
-                {
-                    await _conn.CloseAsync(1000, "not this trace's upload");
-                    await ctx.ReleaseAsync(_conn);
-                    continue;
-                }
-                var hello = ev is WireEvent.Text h ? h.Value : null;
-                var parsed = hello is null ? default : ShardMessages.Parse(hello);
-                (HelloMessage? Hello, ShardError? Error) read = parsed is ("hello", _, null) ? ShardMessages.ReadHello(parsed.Json) : (null, parsed.Error);
-                if (!checks.Expect(Negotiation, read.Hello is { } ok && ok.Versions.Any(SuiteEdge.Config.Versions.Contains),
-                        "a hello offering a protocol version the edge speaks", read.Hello is { } v ? $"offered [{string.Join(", ", v.Versions)}]" : $"{Describe(ev)}{(read.Error is { } e ? ": " + e : "")}",
-                        ev is WireEvent.Timeout))
-                    return false;
-                _cfg = _cfg with { Versions = read.Hello!.Versions };
-                Edge(new EdgeInput.Text(hello!));
-                return true;
-            }
-            checks.Expect(Negotiation, false, "a new upload opening with hello", $"{MaxLeftovers + 1} connections in a row opened with resume");
-            return false;
+            var (conn, ev) = await SuiteEdge.AcceptUploadAsync(ctx);
+            _conn = conn;
+            var hello = ev is WireEvent.Text h ? h.Value : null;
+            var parsed = hello is null ? default : ShardMessages.Parse(hello);
+            (HelloMessage? Hello, ShardError? Error) read = parsed is ("hello", _, null) ? ShardMessages.ReadHello(parsed.Json) : (null, parsed.Error);
+            if (!checks.Expect(Negotiation, read.Hello is { } ok && ok.Versions.Any(SuiteEdge.Config.Versions.Contains),
+                    "a hello offering a protocol version the edge speaks", read.Hello is { } v ? $"offered [{string.Join(", ", v.Versions)}]" : $"{Describe(ev)}{(read.Error is { } e ? ": " + e : "")}",
+                    ev is WireEvent.Timeout))
+                return false;
+            _cfg = _cfg with { Versions = read.Hello!.Versions };
+            Edge(new EdgeInput.Text(hello!));
+            return true;
         }
 
         /// <summary>Sends one answer step and works out from the node model what the node owes for it.</summary>
