@@ -108,6 +108,8 @@ public sealed class ShardNodeTraces : ITraceProtocol
         /// <summary>The edge model's answers not yet sent: a valid answer step sends them.</summary>
         private readonly List<string> _pending = [];
         private SessionFacts? _session;
+        /// <summary>The node came back with resume: what it sends now must be only what the edge lacks.</summary>
+        private bool _resumed;
 
         private ShardNodeConfig _cfg = new(ShardClient.NodeKey, [], Unknown);
         private ShardNodeState _node = new(NodePhase.AwaitHelloAck);
@@ -186,10 +188,8 @@ public sealed class ShardNodeTraces : ITraceProtocol
         {
             NodePhase.AwaitHelloAck => Negotiation,
             NodePhase.AwaitHeaderAck => HeaderSent,
-            _ => _session is not null && _resumed ? NodeResume : ChunksSent,
+            _ => _resumed ? NodeResume : ChunksSent,
         };
-
-        private bool _resumed;
 
         private string Render(TraceStep step)
         {
