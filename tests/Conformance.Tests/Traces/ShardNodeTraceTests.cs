@@ -1,6 +1,7 @@
 // The Shard node traces (the suite plays the edge): the reference node passes them over websocket and stdio, every
 // step kind does what it says against the reference and a broken node, a broken node's leftover resume does not spoil
-// the next trace, and the replay line of a caught node fault reproduces its failing requirement.
+// the next trace, and the replay line of a caught node fault (with the adapter the run used) reproduces its failing
+// requirement.
 using Conformance.Reference.Faults;
 using Conformance.Reference.Shard;
 using Conformance.Reports.Model;
@@ -79,18 +80,23 @@ public static class ShardNodeTraceTests
             var next = await Replay("hello-ack;header-ack", null, node);
             Expect.equal(next.Outcome, Outcome.Pass, "the next trace meets a new upload: " + next.Summary);
         }),
-        TestCase("the replay line of a caught node fault reproduces its failing requirement", async () =>
+        TestCase("the replay line of a caught node fault reproduces its failing requirement, over websocket and stdio", async () =>
         {
-            var run = await TestCli.RunAsync("run", "--spec", "shard", "--role", "client", "--filter", "SHARD-N-traces", "--fault", "shard-node-resends-all", "--timeout-ms", "1000");
-            Expect.equal(run.Exit, 1, $"the broken node fails\n{run}");
-            var original = TraceEngineTests.TraceCase(run);
-            var line = original.GetProperty("traces").GetProperty("replay").GetString()!;
-            Expect.stringStarts(line, "./run-conformance.sh replay --spec shard --role client ", "a one-line command");
-            var args = TraceDetectionTests.ShellWords(line["./run-conformance.sh ".Length..]);
-            var replay = await TestCli.RunAsync([.. args, "--out", TestCli.TempDir("node-replay")]);
-            Expect.equal(replay.Exit, 1, $"the replay fails\n{replay}");
-            Expect.sequenceEqual(TraceDetectionTests.Failed(TraceEngineTests.TraceCase(replay)), ["SHARD-4.3-node-resume"], "the same failing requirement");
-            Expect.sequenceEqual(TraceDetectionTests.Failed(TraceEngineTests.TraceCase(replay)), TraceDetectionTests.Failed(original), "as the run's minimal trace");
+            foreach (var adapter in new[] { "websocket", "stdio" })
+            {
+                var run = await TestCli.RunAsync("run", "--spec", "shard", "--role", "client", "--filter", "SHARD-N-traces", "--fault", "shard-node-resends-all",
+                    "--timeout-ms", "1000", "--adapter", adapter);
+                Expect.equal(run.Exit, 1, $"{adapter}: the broken node fails\n{run}");
+                var original = TraceEngineTests.TraceCase(run);
+                var line = original.GetProperty("traces").GetProperty("replay").GetString()!;
+                Expect.stringStarts(line, "./run-conformance.sh replay --spec shard --role client ", "a one-line command");
+                Expect.equal(line.Contains("--adapter stdio"), adapter == "stdio", $"{adapter}: the line names the adapter the run used: {line}");
+                var args = TraceDetectionTests.ShellWords(line["./run-conformance.sh ".Length..]);
+                var replay = await TestCli.RunAsync([.. args, "--out", TestCli.TempDir("node-replay")]);
+                Expect.equal(replay.Exit, 1, $"{adapter}: the replay fails\n{replay}");
+                Expect.sequenceEqual(TraceDetectionTests.Failed(TraceEngineTests.TraceCase(replay)), ["SHARD-4.3-node-resume"], $"{adapter}: the fault's requirement");
+                Expect.sequenceEqual(TraceDetectionTests.Failed(TraceEngineTests.TraceCase(replay)), TraceDetectionTests.Failed(original), "as the run's minimal trace");
+            }
         }),
     ]);
 
