@@ -1,6 +1,7 @@
 // What the trace engine needs from one spec and role: generate steps from the model's inputs, simplify a step for
 // shrinking, and run steps against the IUT with the model judging every reply.
 using Conformance.Suite.Core;
+using FsCheck;
 
 namespace Conformance.Suite.Traces;
 
@@ -16,8 +17,8 @@ public interface ITraceProtocol
     /// <summary>Every requirement a trace's checks may cite; the first is the one cited when the IUT stalls a trace past its budget.</summary>
     IReadOnlyList<string> Requirements { get; }
 
-    /// <summary>One trace, drawn from the model's enabled inputs (valid runs and mutations).</summary>
-    IReadOnlyList<TraceStep> Generate(TraceRandom random);
+    /// <summary>The traces: an FsCheck generator drawing steps from the model's enabled inputs (valid runs and mutations).</summary>
+    Gen<TraceStep[]> Traces { get; }
 
     /// <summary>Simpler versions of one step, simplest first (the valid variant, smaller numbers).</summary>
     IEnumerable<TraceStep> Simpler(TraceStep step);

@@ -48,9 +48,13 @@ public static class TraceEngine
 
         foreach (var id in failing.Take(1))
         {
-            var signature = results[id]!.Signature;
+            var original = results[id]!;
+            // A candidate still fails when it breaks a must or should rule, as the original did (a model-level finding:
+            // the same requirement). One fault often shows under several requirements — a reply to a dropped envelope
+            // is read where a later answer was due — so insisting on the first symptom's requirement would keep the
+            // longer trace; the minimal trace's own checks are the evidence the report shows.
             var (minimal, runs) = await TraceShrinker.ShrinkAsync(traces[id],
-                async candidate => (await RunOneAsync(ctx, p, id, candidate, null, null)).FailsLike(signature), p.Simpler, o.ShrinkRuns);
+                async candidate => (await RunOneAsync(ctx, p, id, candidate, null, null)).FailsAs(original, p.Catalog), p.Simpler, o.ShrinkRuns);
             var evidence = await EvidenceAsync(ctx, p, o, id, minimal);
             run = run with
             {
@@ -81,7 +85,7 @@ public static class TraceEngine
         return new Verdict(evidence.Checks, null, $"replay of trace {id}: {run.Minimal}") { Traces = run };
     }
 
-    public static IReadOnlyList<TraceStep> Generate(ITraceProtocol p, ulong seed, int id) => p.Generate(new TraceRandom(seed, $"{p.CaseId}/{id}"));
+    public static IReadOnlyList<TraceStep> Generate(ITraceProtocol p, ulong seed, int id) => TraceGen.Sample(p.Traces, seed, p.CaseId, id);
 
     /// <summary>The minimal trace once more, into the case's own wire trace, against a fresh seeded IUT when there is one.</summary>
     private static async Task<Outcome> EvidenceAsync(CaseContext ctx, ITraceProtocol p, TraceSettings o, int id, IReadOnlyList<TraceStep> steps)
@@ -125,6 +129,7 @@ public static class TraceEngine
         public bool Failed => Checks.Any(c => !c.Passed);
         public string? Signature => Checks.FirstOrDefault(c => !c.Passed)?.Requirement;
         public bool FailsLike(string? signature) => Failed && Signature == signature;
+        public bool FailsAs(Outcome original, Catalog catalog) => original.Gates(catalog) ? Gates(catalog) : FailsLike(original.Signature);
         public bool Gates(Catalog catalog) => Checks.Any(c => !c.Passed && catalog.Get(c.Requirement).Level is Level.Must or Level.Should);
     }
 }

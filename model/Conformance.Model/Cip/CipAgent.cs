@@ -37,7 +37,13 @@ public sealed record CipAgentState(
     public static readonly CipAgentState Initial = new(ImmutableDictionary<string, PeerRecord>.Empty, ImmutableDictionary<string, FactRecord>.Empty,
         ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty);
 
-    public int PendingFacts => Facts.Values.Count(f => f.Status == FactStatus.Pending);
+    /// <summary>
+    /// Pending claims this state has not seen: an observer's shadow of a long-lived agent adopts the load earlier
+    /// conversations left on it (the agent itself never sets this).
+    /// </summary>
+    public int UnseenPending { get; init; }
+
+    public int PendingFacts => Facts.Values.Count(f => f.Status == FactStatus.Pending) + UnseenPending;
     public int Lri => Math.Min(100, PendingFacts * CipAgentConfig.LoadPerPendingFact);
     public Presence Presence => Lri >= CipAgentConfig.OverloadLri ? Presence.Overloaded : PendingFacts > 0 ? Presence.Engaged : Presence.Focused;
     public bool Overloaded => Presence == Presence.Overloaded;

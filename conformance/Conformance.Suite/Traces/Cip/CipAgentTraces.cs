@@ -17,6 +17,8 @@ using Conformance.Suite.Cip;
 using Conformance.Suite.Cip.Play;
 using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Conformance.Suite.Traces.Cip;
 
@@ -47,28 +49,45 @@ public sealed class CipAgentTraces : ITraceProtocol
 
     private static int _runs;
 
-    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
-    {
-        var steps = new List<TraceStep> { new("hello", r.Chance(80) ? "" : r.Chance(50) ? r.Pick(Variants.Valid("hello")) : r.Pick(Variants.Invalid("hello"))) };
-        var length = 2 + r.Next(8);
-        var claims = 0;
-        while (steps.Count < length)
+    /// <summary>
+    /// A hello, then up to eight more steps: intents (often broken), claims and their confirmations or contradictions
+    /// by the trust anchors (state: how many claims are out), kernel signals, another hello, an override.
+    /// </summary>
+    public Gen<TraceStep[]> Traces => TraceGen.Unfold(Gen.Choose(2, 9), 0, (claims, count) => count == 0 ? Hello : Next(claims));
+
+    private static Gen<Move<int>> Hello =>
+        from plain in TraceGen.Chance(80)
+        from valid in TraceGen.Chance(50)
+        from variant in plain ? Gen.Constant("") : Gen.Elements(valid ? Variants.Valid("hello") : Variants.Invalid("hello"))
+        select new Move<int>([new("hello", variant)], 0);
+
+    private static Gen<Move<int>> Next(int claims) =>
+        from pick in Gen.Choose(0, 99)
+        from a in TraceGen.Chance(60)
+        from b in TraceGen.Chance(30)
+        from c in TraceGen.Chance(50)
+        from d in TraceGen.Chance(40)
+        from e in TraceGen.Chance(20)
+        from f in TraceGen.Chance(25)
+        from n in Gen.Choose(0, 2)
+        from invalidIntent in Gen.Elements(Variants.Invalid("intent"))
+        from validIntent in Gen.Elements(Variants.Valid("intent"))
+        from invalidPropose in Gen.Elements(Variants.Invalid("propose"))
+        from anyHello in Gen.Elements([.. Variants.Valid("hello"), .. Variants.Invalid("hello")])
+        select pick switch
         {
-            var pick = r.Next(100);
-            if (pick < 30)
-                steps.Add(new("intent", r.Chance(60) ? r.Pick(Variants.Invalid("intent")) : r.Chance(30) ? r.Pick(Variants.Valid("intent")) : ""));
-            else if (pick < 45) { steps.Add(new("propose", r.Chance(40) ? r.Pick(Variants.Invalid("propose")) : "")); claims++; }
+            < 30 => new Move<int>([new("intent", a ? invalidIntent : b ? validIntent : "")], claims),
+            < 45 => new Move<int>([new("propose", d ? invalidPropose : "")], claims + 1),
             // A story: a claim confirmed by both anchors (P becomes trusted), sometimes by a peer that is not trusted.
-            else if (pick < 60) { steps.Add(new("propose")); steps.Add(new("confirm", "", r.Chance(20) ? 2 : 0)); steps.Add(new("confirm", "", 1)); claims++; }
+            < 60 => new Move<int>([new("propose"), new("confirm", "", e ? 2 : 0), new("confirm", "", 1)], claims + 1),
             // Both anchors contradicting one claim: a severe conflict when its proposer is trusted.
-            else if (pick < 72 && claims > 0 && r.Chance(50)) { steps.Add(new("propose")); steps.Add(new("contradict")); steps.Add(new("contradict", "", 1)); claims++; }
-            else if (pick < 72 && claims > 0) steps.Add(new(r.Chance(60) ? "contradict" : "confirm", "", r.Next(3)));
-            else if (pick < 82) steps.Add(new("signal", r.Chance(60) ? "kernel" : ""));
-            else if (pick < 90) steps.Add(new("hello", r.Chance(50) ? "" : r.Pick([.. Variants.Valid("hello"), .. Variants.Invalid("hello")])));
-            else { steps.Add(new("override", r.Chance(25) ? "not-authority" : "")); steps.Add(new("hello")); }
-        }
-        return steps;
-    }
+            < 72 when claims > 0 && c => new Move<int>([new("propose"), new("contradict"), new("contradict", "", 1)], claims + 1),
+            < 72 when claims > 0 => new Move<int>([new(a ? "contradict" : "confirm", "", n)], claims),
+            < 82 => new Move<int>([new("signal", a ? "kernel" : "")], claims),
+            < 90 => new Move<int>([new("hello", c ? "" : anyHello)], claims),
+            // An override, half the time of a P just blacklisted by a HELLO whose fingerprint is not its key's.
+            _ => new Move<int>([.. c ? [new TraceStep("hello", "fingerprint")] : Array.Empty<TraceStep>(), new("override", f ? "not-authority" : ""), new("hello")], claims),
+        };
 
     public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 
@@ -388,12 +407,29 @@ public sealed class CipAgentTraces : ITraceProtocol
                     _ => true,
                 };
                 if (!_checks.Expect(requirement, ok, $"after {step}, to {m.Id.AgentId}: {what}", r?.Describe() ?? "nothing", r is null)) return;
+                AdoptEarlierLoad(r!);
                 if (r!.Payload is HelloPayload h)
                 {
                     var answered = h.ChallengeResponse is { } resp && Ed25519.Verify(_ctx.Agent!.AgentKey, CipSigning.ChallengeResponseInput(m.Challenge), resp);
                     _checks.Expect(CipWorld.Response, answered, "a challenge_response signed over our challenge", answered ? "it verifies" : "it does not verify");
                 }
             }
+        }
+
+        private bool _loadAdopted;
+
+        /// <summary>
+        /// Once per trace, from the agent's first reply: the load earlier conversations left on a long-lived agent
+        /// (claims a broken agent kept pending, other cases') is the shadow's starting load, read from the lri the agent
+        /// declares in its envelope state at LoadPerPendingFact per claim. Nothing of this trace can be pending yet
+        /// (every cast member's first envelope is a HELLO), so nothing the trace should judge is adopted.
+        /// </summary>
+        private void AdoptEarlierLoad(Received r)
+        {
+            if (_loadAdopted) return;
+            _loadAdopted = true;
+            var earlier = r.Envelope.State.Lri / CipAgentConfig.LoadPerPendingFact - _s.PendingFacts;
+            if (earlier > 0) _s = _s with { UnseenPending = earlier };
         }
 
         /// <summary>The rule a predicted reply stands for, and what it is.</summary>

@@ -10,6 +10,8 @@ using Conformance.Reference.Hosting;
 using Conformance.Suite.Core;
 using Conformance.Suite.Lhs;
 using Conformance.Suite.Lhs.Play;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Conformance.Suite.Traces.Lhs;
 
@@ -39,30 +41,32 @@ public sealed class LhsClientTraces : ITraceProtocol
 
     private static readonly Ed25519Signer Untrusted = TestKeys.FromLabel("conformance-suite/untrusted");
 
-    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
-    {
-        // The server's answers in order; a broken one usually ends the connection, so the trace stops there.
-        var steps = new List<TraceStep>();
-        foreach (var kind in new[] { "mirror", "seal" })
-        {
-            if (r.Chance(25))
-            {
-                var k = r.Chance(80) ? kind : r.Pick<string>(["text", "flow"]);
-                steps.Add(new(k, r.Pick(Variants.Invalid(k)), k == "flow" ? r.Next(32) : 0));
-                return steps;
-            }
-            steps.Add(new(kind, r.Chance(60) || Variants.Valid(kind).Length == 0 ? "" : r.Pick(Variants.Valid(kind))));
-        }
-        // At most one frame of the server's own in flow: a client may end the connection once it has had its answers
-        // (the reference agent closes after as many flow frames as it sent), and what came after would prove nothing.
-        if (r.Chance(60))
-        {
-            var k = r.Chance(20) ? "text" : "flow";
-            var variant = k == "text" || r.Chance(50) ? r.Pick(Variants.Invalid(k)) : r.Chance(70) ? "" : "extra";
-            steps.Add(new(k, variant, k == "flow" ? r.Next(32) : 0));
-        }
-        return steps;
-    }
+    /// <summary>
+    /// The server's answers in order (state 0 mirror, 1 seal, 2 one frame in flow): each may instead be a mutation —
+    /// a broken variant, or another frame in its place — which ends the connection, so the trace stops there.
+    /// </summary>
+    public Gen<TraceStep[]> Traces => TraceGen.Unfold(Gen.Constant(3), 0, (state, _) => state < 2 ? Answer(state == 0 ? "mirror" : "seal", state) : InFlow);
+
+    private static Gen<Move<int>> Answer(string kind, int state) =>
+        from broken in TraceGen.Chance(25)
+        from other in TraceGen.Chance(20)
+        from k in broken && other ? Gen.Elements("text", "flow") : Gen.Constant(kind)
+        from plain in TraceGen.Chance(60)
+        from variant in broken ? TraceGen.Pick(Variants.Invalid(k), "") : plain ? Gen.Constant("") : TraceGen.Pick(Variants.Valid(k), "")
+        from n in broken && k == "flow" ? Gen.Choose(0, 31) : Gen.Constant(0)
+        select new Move<int>([new(k, variant, n)], state + 1, broken);
+
+    // At most one frame of the server's own in flow: a client may end the connection once it has had its answers
+    // (the reference agent closes after as many flow frames as it sent), and what came after would prove nothing.
+    private static Gen<Move<int>> InFlow =>
+        from any in TraceGen.Chance(60)
+        from text in TraceGen.Chance(20)
+        from breaks in TraceGen.Chance(50)
+        from plain in TraceGen.Chance(70)
+        let k = text ? "text" : "flow"
+        from variant in k == "text" || breaks ? TraceGen.Pick(Variants.Invalid(k), "") : Gen.Constant(plain ? "" : "extra")
+        from n in k == "flow" ? Gen.Choose(0, 31) : Gen.Constant(0)
+        select new Move<int>(any ? [new(k, variant, n)] : [], 3, true);
 
     public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 

@@ -10,6 +10,8 @@ using Conformance.Reference.Hosting;
 using Conformance.Suite.Core;
 using Conformance.Suite.Lhs;
 using Conformance.Suite.Lhs.Play;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Conformance.Suite.Traces.Lhs;
 
@@ -43,33 +45,46 @@ public sealed class LhsServerTraces : ITraceProtocol
     private static readonly string[] Kinds = ["hello", "bind", "flow", "text"];
     private static readonly int[] FrameSizes = [64, 256, 1024, 4096];
 
-    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    /// <summary>
+    /// Up to nine steps. The state is what a client would send next on a valid run (0 hello, 1 bind, 2 flow): mostly
+    /// that step, valid or in an allowed variant; sometimes a mutation — a broken variant, or a valid frame out of
+    /// order — after which the connection most likely ends, so the trace stops or reconnects; now and then a reconnect.
+    /// </summary>
+    public Gen<TraceStep[]> Traces => TraceGen.Unfold(Gen.Choose(1, 9), new Conn(0, ""), (c, count) =>
+        from reconnect in TraceGen.Chance(count > 0 ? 8 : 0)
+        // Most rules are about flow frames under what the handshake settled: the handshake is mostly let through.
+        from regular in TraceGen.Chance(c.Phase < 2 ? 80 : 60)
+        from move in reconnect ? Gen.Constant(new Move<Conn>([new("reconnect")], new Conn(0, ""))) : regular ? Next(c) : Mutation(c.Phase)
+        select move);
+
+    /// <summary>What a valid run would send next (0 hello, 1 bind, 2 flow), and the variant of this connection's hello.</summary>
+    private readonly record struct Conn(int Phase, string Hello);
+
+    private static string KindAt(int phase) => phase switch { 0 => "hello", 1 => "bind", _ => "flow" };
+
+    private static Gen<Move<Conn>> Next(Conn c)
     {
-        var steps = new List<TraceStep>();
-        var phase = 0;   // what the client would send next on a valid run: hello, bind, then flow
-        var length = 1 + r.Next(8);
-        while (steps.Count < length)
-        {
-            if (steps.Count > 0 && r.Chance(8)) { steps.Add(new("reconnect")); phase = 0; continue; }
-            if (r.Chance(70))
-            {
-                var kind = phase switch { 0 => "hello", 1 => "bind", _ => "flow" };
-                var variant = r.Chance(65) ? "" : r.Pick(Variants.Valid(kind));
-                var n = kind switch { "hello" => r.Chance(25) ? r.Pick(FrameSizes) : 0, "flow" => r.Next(48), _ => 0 };
-                steps.Add(new(kind, variant, n));
-                phase = Math.Min(phase + 1, 2);
-                continue;
-            }
-            // A mutation: a broken variant, or a valid frame out of order. The connection most likely ends here.
-            var k = r.Pick(Kinds);
-            var broken = Variants.Invalid(k).Length > 0 && (k == "text" || r.Chance(70));
-            steps.Add(new(k, broken ? r.Pick(Variants.Invalid(k)) : "", k == "flow" ? r.Next(48) : 0));
-            if (r.Chance(40)) break;
-            steps.Add(new("reconnect"));
-            phase = 0;
-        }
-        return steps;
+        var kind = KindAt(c.Phase);
+        // After a hello that left a feature out, a flow frame often uses one anyway: what the handshake settled binds.
+        var featureLess = kind == "flow" && c.Hello is "feat-none" or "feat-ltp";
+        // The hello's variants (encodings, features, frame limit) decide what the rest may do: they are drawn often.
+        return from plain in TraceGen.Chance(featureLess ? 20 : kind == "hello" ? 40 : 65)
+               from variant in plain ? Gen.Constant("") : featureLess ? Gen.Elements("sig", "lss")
+                   : kind == "hello" ? Gen.Elements([.. Variants.Valid(kind), "feat-none", "feat-none"]) : TraceGen.Pick(Variants.Valid(kind), "")
+               from sized in TraceGen.Chance(25)
+               from n in kind switch { "hello" => sized ? Gen.Elements(FrameSizes) : Gen.Constant(0), "flow" => Gen.Choose(0, 47), _ => Gen.Constant(0) }
+               select new Move<Conn>([new(kind, variant, n)], new Conn(Math.Min(c.Phase + 1, 2), kind == "hello" ? variant : c.Hello));
     }
+
+    /// <summary>Half the time a mutation of the step due now (a flow frame breaking what the handshake settled), else of any kind.</summary>
+    private static Gen<Move<Conn>> Mutation(int phase) =>
+        from due in TraceGen.Chance(50)
+        from kind in due ? Gen.Constant(KindAt(phase)) : Gen.Elements(Kinds)
+        from breaks in TraceGen.Chance(70)
+        from variant in kind == "text" || breaks ? TraceGen.Pick(Variants.Invalid(kind), "") : Gen.Constant("")
+        from n in kind == "flow" ? Gen.Choose(0, 47) : Gen.Constant(0)
+        from stop in TraceGen.Chance(40)
+        select new Move<Conn>(stop ? [new(kind, variant, n)] : [new(kind, variant, n), new("reconnect")], new Conn(0, ""), stop);
 
     public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 

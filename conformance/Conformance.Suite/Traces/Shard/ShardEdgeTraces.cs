@@ -9,6 +9,8 @@ using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard;
 using Conformance.Suite.Shard.Play;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Conformance.Suite.Traces.Shard;
 
@@ -43,48 +45,51 @@ public sealed class ShardEdgeTraces : ITraceProtocol
 
     private static int _runs;
 
-    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    /// <summary>Where a valid upload would be (0 hello, 1 header, 2 chunks), and whether a version may be in the registry by now.</summary>
+    private readonly record struct Upload(int Phase, bool Committed);
+
+    /// <summary>
+    /// Two to ten steps: mostly the next step of an upload (valid, or a header built on the wrong version once one may
+    /// be committed), sometimes a broken message after which the connection usually ends; now and then a reconnect.
+    /// </summary>
+    public Gen<TraceStep[]> Traces => TraceGen.Unfold(Gen.Choose(2, 10), new Upload(0, false), (u, count) =>
+        from reconnect in TraceGen.Chance(count > 0 ? 8 : 0)
+        from regular in TraceGen.Chance(72)
+        from move in reconnect ? Gen.Constant(new Move<Upload>([new("reconnect")], u with { Phase = 0 })) : regular ? Next(u) : Broken(u)
+        select move);
+
+    private static Gen<Move<Upload>> Next(Upload u) => u.Phase switch
     {
-        var steps = new List<TraceStep>();
-        var phase = 0;   // hello, header, chunks
-        var committed = false;
-        var length = 2 + r.Next(9);
-        while (steps.Count < length)
-        {
-            if (steps.Count > 0 && r.Chance(8)) { steps.Add(new("reconnect")); phase = 0; continue; }
-            if (r.Chance(72))
-            {
-                switch (phase)
-                {
-                    case 0: steps.Add(new("hello", r.Chance(10) ? "empty" : "")); phase = 1; break;
-                    // Once a version may be in the registry, the next header often builds on the wrong one.
-                    // The header is where most of the edge's checks are: it is often broken, right after a good hello.
-                    case 1:
-                        steps.Add(new("header", committed && r.Chance(40) ? r.Pick<string>(["conflict", "bad-parent"])
-                            : r.Chance(35) ? r.Pick(Variants.Invalid("header")) : ""));
-                        phase = 2;
-                        break;
-                    default:
-                        var pick = r.Next(100);
-                        if (pick < 15) steps.Add(new("resume"));
-                        // A drop mid-upload: nothing may be committed (§4.3), and the same version can be sent again.
-                        else if (pick < 30) { steps.Add(new("reconnect")); phase = 0; }
-                        else if (pick < 70) { steps.Add(new("all")); steps.Add(new("reconnect")); phase = 0; committed = true; }
-                        else steps.Add(new("chunk", "", r.Next(Chunks)));
-                        break;
-                }
-                continue;
-            }
-            var kind = r.Pick<string>(["hello", "header", "header", "chunk", "resume"]);
-            steps.Add(new(kind, r.Pick(Variants.Invalid(kind)), kind == "chunk" ? r.Next(Chunks) : 0));
-            // Some broken headers only show at the end (a hash-based version id of another tree): carry on to it.
-            if (kind == "header" && r.Chance(50)) steps.Add(new("all"));
-            if (r.Chance(40)) break;
-            steps.Add(new("reconnect"));
-            phase = 0;
-        }
-        return steps;
-    }
+        0 => from empty in TraceGen.Chance(10)
+             select new Move<Upload>([new("hello", empty ? "empty" : "")], u with { Phase = 1 }),
+        // Once a version may be in the registry, the next header often builds on the wrong one.
+        // The header is where most of the edge's checks are: it is often broken, right after a good hello.
+        1 => from wrongBase in TraceGen.Chance(u.Committed ? 40 : 0)
+             from broken in TraceGen.Chance(35)
+             from variant in wrongBase ? Gen.Elements("conflict", "bad-parent") : broken ? Gen.Elements(Variants.Invalid("header")) : Gen.Constant("")
+             select new Move<Upload>([new("header", variant)], u with { Phase = 2 }),
+        _ => from pick in Gen.Choose(0, 99)
+             from n in Gen.Choose(0, Chunks - 1)
+             select pick switch
+             {
+                 < 15 => new Move<Upload>([new("resume")], u),
+                 // A drop mid-upload: nothing may be committed (§4.3), and the same version can be sent again.
+                 < 30 => new Move<Upload>([new("reconnect")], u with { Phase = 0 }),
+                 < 70 => new Move<Upload>([new("all"), new("reconnect")], new Upload(0, true)),
+                 _ => new Move<Upload>([new("chunk", "", n)], u),
+             },
+    };
+
+    private static Gen<Move<Upload>> Broken(Upload u) =>
+        from kind in Gen.Elements("hello", "header", "header", "chunk", "resume")
+        from variant in Gen.Elements(Variants.Invalid(kind))
+        from n in kind == "chunk" ? Gen.Choose(0, Chunks - 1) : Gen.Constant(0)
+        // Some broken headers only show at the end (a hash-based version id of another tree): carry on to it.
+        from toEnd in TraceGen.Chance(kind == "header" ? 50 : 0)
+        from stop in TraceGen.Chance(40)
+        select new Move<Upload>([new(kind, variant, n), .. Steps(toEnd, "all"), .. Steps(!stop, "reconnect")], u with { Phase = 0 }, stop);
+
+    private static TraceStep[] Steps(bool when, string kind) => when ? [new(kind)] : [];
 
     public IEnumerable<TraceStep> Simpler(TraceStep s)
     {
