@@ -12,6 +12,8 @@ using Conformance.Reference.Hosting;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard;
 using Conformance.Suite.Shard.Play;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Conformance.Suite.Traces.Shard;
 
@@ -49,46 +51,56 @@ public sealed class ShardNodeTraces : ITraceProtocol
     /// <summary>The most chunks a shadow node is built for (the reference uploads 5): a bigger upload ends the trace unjudged.</summary>
     private const long MaxChunks = 4096;
 
-    public IReadOnlyList<TraceStep> Generate(TraceRandom r)
+    /// <summary>Where the upload is: the hello's answer next, the header's, the chunk stream, or the answer to a resume.</summary>
+    private enum Upload { Hello, Header, Chunks, Resumed }
+
+    /// <summary>
+    /// The edge's answers in upload order. The hello's or the header's answer may be broken (an unoffered version, an
+    /// error, stray text), which ends the upload and the trace; refusals are armed on the chunk stream; after a drop
+    /// mid-upload, the answer to the node's resume.
+    /// </summary>
+    public Gen<TraceStep[]> Traces => TraceGen.Unfold(Gen.Constant(8), Upload.Hello, (u, _) => u switch
     {
-        var steps = new List<TraceStep>();
-        // The hello's answer; a broken one ends the upload.
-        if (r.Chance(20))
-        {
-            steps.Add(r.Chance(60) ? new("hello-ack", r.Pick(Variants.Invalid("hello-ack"))) : Stray(r));
-            return steps;
-        }
-        steps.Add(new("hello-ack", r.Chance(25) ? "other" : ""));
-        // The header's answer: accepted, or refused (an error), or something the node does not expect.
-        if (r.Chance(15))
-        {
-            steps.Add(Stray(r));
-            return steps;
-        }
-        if (r.Chance(30)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
-        steps.Add(new("header-ack"));
-        // Conditions on the chunk stream, then what the edge says after a drop.
-        var drop = r.Chance(45);
-        if (r.Chance(40)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
-        if (drop)
-        {
-            steps.Add(new("drop", "", r.Next(MaxN + 1)));
-            if (r.Chance(80))
-            {
-                if (r.Chance(25)) steps.Add(new("nack", "", r.Next(MaxN + 1)));
-                steps.Add(r.Chance(75) ? new("resume-ack") : r.Chance(60) ? new("resume-ack", r.Pick(Variants.Invalid("resume-ack"))) : Stray(r));
-            }
-        }
-        return steps;
-    }
+        Upload.Hello =>
+            from broken in TraceGen.Chance(20)
+            from ack in TraceGen.Chance(60)
+            from other in TraceGen.Chance(25)
+            from step in !broken ? Gen.Constant(new TraceStep("hello-ack", other ? "other" : ""))
+                : ack ? Gen.Elements(Variants.Invalid("hello-ack")).Select(v => new TraceStep("hello-ack", v)) : Stray
+            select new Move<Upload>([step], Upload.Header, broken),
+        Upload.Header =>
+            from broken in TraceGen.Chance(15)
+            from stray in Stray
+            from before in Maybe(30, Nack)
+            from after in Maybe(40, Nack)
+            select broken ? new Move<Upload>([stray], u, true) : new Move<Upload>([.. before, new("header-ack"), .. after], Upload.Chunks),
+        Upload.Chunks =>
+            from drop in TraceGen.Chance(45)
+            from n in Gen.Choose(0, MaxN)
+            select new Move<Upload>(drop ? [new("drop", "", n)] : [], Upload.Resumed, !drop),
+        _ =>
+            from answer in TraceGen.Chance(80)
+            from nack in Maybe(25, Nack)
+            from plain in TraceGen.Chance(75)
+            from ack in TraceGen.Chance(60)
+            from step in plain ? Gen.Constant(new TraceStep("resume-ack"))
+                : ack ? Gen.Elements(Variants.Invalid("resume-ack")).Select(v => new TraceStep("resume-ack", v)) : Stray
+            select new Move<Upload>(answer ? [.. nack, step] : [], u, true),
+    });
+
+    /// <summary>A refusal of chunk N (modulo the chunk count) the next time it arrives.</summary>
+    private static Gen<TraceStep> Nack => Gen.Choose(0, MaxN).Select(n => new TraceStep("nack", "", n));
+
+    private static Gen<TraceStep[]> Maybe(int percent, Gen<TraceStep> step) =>
+        from yes in TraceGen.Chance(percent)
+        from s in step
+        select yes ? new[] { s } : [];
 
     /// <summary>An answer the node does not expect where it is: an error, stray text, a chunk_nack out of range.</summary>
-    private static TraceStep Stray(TraceRandom r) => r.Next(3) switch
-    {
-        0 => new("error", r.Pick<string>(["", "version", "rebase"])),
-        1 => new("text", r.Pick(Variants.Invalid("text"))),
-        _ => new("nack", "range", r.Next(MaxN + 1)),
-    };
+    private static Gen<TraceStep> Stray => Gen.OneOf(
+        Gen.Elements("", "version", "rebase").Select(v => new TraceStep("error", v)),
+        Gen.Elements(Variants.Invalid("text")).Select(v => new TraceStep("text", v)),
+        Gen.Choose(0, MaxN).Select(n => new TraceStep("nack", "range", n)));
 
     public IEnumerable<TraceStep> Simpler(TraceStep s) => TraceVariants.Simpler(s);
 
