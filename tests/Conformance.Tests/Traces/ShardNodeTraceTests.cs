@@ -36,6 +36,18 @@ public static class ShardNodeTraceTests
                 foreach (var id in NodeRequirements) Expect.isTrue(checkedIds.Contains(id), $"{adapter}: {id} is checked by some trace");
             }
         }),
+        TestCase("200 node traces draw every step kind, valid and mutated, and only steps the protocol knows", () =>
+        {
+            var p = ShardNodeTraces.Instance;
+            var traces = Enumerable.Range(0, 200).Select(i => TraceEngine.Generate(p, 1, i)).ToArray();
+            var steps = traces.SelectMany(t => t).ToArray();
+            foreach (var kind in new[] { "hello-ack", "header-ack", "nack", "drop", "resume-ack", "error", "text" })
+                Expect.isTrue(steps.Any(s => s.Kind == kind), $"some step is a {kind}");
+            foreach (var (kind, variant) in new[] { ("hello-ack", "unoffered"), ("hello-ack", "other"), ("nack", "range"), ("resume-ack", "no-received") })
+                Expect.isTrue(steps.Any(s => s.Kind == kind && s.Variant == variant), $"some step is a {kind}:{variant}");
+            Expect.isTrue(steps.All(s => p.Unknown(s) is null), "every drawn step is one the protocol knows");
+            Expect.isGreaterThan(traces.Select(TraceStep.Script).Distinct().Count(), 60, "the traces are mostly different");
+        }),
         TestCase("each step kind against the reference node and a broken one", async () =>
         {
             (string Script, string? Fault, string? Fails)[] rows =
