@@ -1,5 +1,5 @@
 // Property traces against a CCML node: the suite plays the Confluence Edge. The node IUT opens each trace with its
-// hello; the steps are the edge's answers (hello-ack choosing an offered or unoffered version, header_ack, resume_ack,
+// hello; the steps are the edge's answers (hello-ack choosing an offered or unoffered version, header-ack, resume-ack,
 // errors, stray text) in valid and mutated variants, plus conditions armed on the chunk stream (refuse chunk i once,
 // drop the connection after k chunks). The edge model judges everything the node sends (hello, header, chunk proofs,
 // resume) and gives the valid answers; the node model, on a shadow of the node built from what it sent, says what the
@@ -41,7 +41,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
         ["header-ack"] = ([], []),
         // Armed: the next arrival of chunk N is answered with chunk_nack. "range" is sent at once, outside the chunks.
         ["nack"] = ([], ["range"]),
-        // Armed: the connection is dropped when a chunk arrives and the edge holds N of them.
+        // Armed: the connection is dropped when a chunk arrives and the edge holds N (modulo the chunk count) of them.
         ["drop"] = ([], []),
         ["resume-ack"] = ([], ["unknown", "no-received"]),
         ["error"] = (["version", "rebase"], []),
