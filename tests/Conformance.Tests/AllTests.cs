@@ -34,6 +34,7 @@ public static class AllTests
         Suite.FaultDetectionTests.Tests(),
         Traces.TraceEngineTests.Tests(),
         Traces.TraceDetectionTests.Tests(),
+        Traces.ShardNodeTraceTests.Tests(),
         Suite.HttpFaultDetectionTests.Tests(),
         Adapters.WebSocketAdapterTests.Tests(),
         Adapters.HostileIutTests.Tests(),

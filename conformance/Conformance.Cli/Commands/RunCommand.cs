@@ -120,7 +120,7 @@ internal static class RunCommand
         TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, p.Role == IutRole.Client ? 1 : traceParallel,
             Fresh: target is null && listen is null
                 ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct) : null,
-            ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, target, listen, keyText, a.Get("timeout-ms"), agentId));
+            ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, stdio is not null ? a.Get("target") : target?.ToString(), viaStdio, listen, keyText, a.Get("timeout-ms"), agentId));
         if (traceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));
         // A case that has no meaning over this run's adapter is never run; the report lists it as not applicable.
@@ -316,14 +316,19 @@ internal static class RunCommand
     }
 
     /// <summary>The one-line command that replays a trace of this run.</summary>
-    private static string ReplayLine(ITraceProtocol p, ulong seed, int id, string steps, string? fault, Uri? target, Uri? listen, string? key, string? timeoutMs,
+    /// <param name="target">As given: a URL, or a stdio: command (quoted, it may hold spaces).</param>
+    /// <param name="viaStdio">The reference implementations ran as stdio shims (--adapter stdio).</param>
+    private static string ReplayLine(ITraceProtocol p, ulong seed, int id, string steps, string? fault, string? target, bool viaStdio, Uri? listen, string? key, string? timeoutMs,
         string? agentId) =>
         // A CIP IUT is always an agent: its spec alone says so (the CLI refuses --role for it).
         $"./run-conformance.sh replay --spec {p.Spec}{(p.Role == IutRole.Agent ? "" : $" --role {p.Role.Name()}")} --seed {seed} --trace {id} --steps '{steps}'" +
-        (fault is null ? "" : $" --fault {fault}") + (target is null ? "" : $" --target {target}" + (key is null ? "" : $" --server-key {key}")
+        (fault is null ? "" : $" --fault {fault}") + (viaStdio ? " --adapter stdio" : "") + (target is null ? "" : $" --target {Quote(target)}" + (key is null ? "" : $" --server-key {key}")
             + (agentId is null ? "" : $" --agent-id {agentId}")) +
         (listen is null ? "" : $" --listen {listen}") +
         (timeoutMs is null ? "" : $" --timeout-ms {timeoutMs}");
+
+    /// <summary>A shell word: single-quoted when it holds anything but plain characters.</summary>
+    private static string Quote(string s) => s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@%+,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 
     internal static void PrintSummary(TextWriter o, RunResult r, string outDir)
     {

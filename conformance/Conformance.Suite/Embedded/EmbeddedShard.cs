@@ -95,11 +95,15 @@ public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
 
     public async Task<IWireConnection?> AcceptAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel)
     {
-        // A node that lost its connection comes back by itself (resume): take that connection if it is on its way.
-        if (_running is { IsCompleted: false })
+        // A node that lost its connection comes back by itself (resume): take that connection if one comes before
+        // the upload ends (one upload at a time, as the stdio shim's node does); once it has ended, start the next.
+        if (_running is { IsCompleted: false } running)
         {
-            if (await _listener.AcceptAsync(TimeSpan.FromMilliseconds(500), trace, cancel) is { } back) return back;
-            await Task.WhenAny(_running, Task.Delay(NodeTimeout, cancel));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var back = _listener.AcceptAsync(NodeTimeout, trace, stop.Token);
+            if (await Task.WhenAny(back, running) != back) stop.Cancel();
+            try { if (await back is { } conn) return conn; }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested) { }
         }
         _running = Task.Run(() => NodeAsync(_behaviour()), CancellationToken.None);
         return await _listener.AcceptAsync(timeout, trace, cancel);

@@ -20,14 +20,14 @@ internal static class S2_Node
             [], async (ctx, k) =>
             {
                 var edge = new SuiteEdge();
-                var r = await edge.ServeAsync(ctx, await Accept(ctx));
+                var r = await edge.ServeAsync(ctx, await SuiteEdge.AcceptUploadAsync(ctx));
                 CheckUpload(k, r);
                 return k.Verdict();
             });
         yield return Node("SHARD-N-resend", "§4.2", "A refused chunk is sent again", "Refuses chunk 1 the first time it arrives (chunk_nack): the node must send it again and complete.",
             [Resend], async (ctx, k) =>
             {
-                var r = await new SuiteEdge().ServeAsync(ctx, await Accept(ctx), new SuiteEdge.Bend(NackOnce: 1));
+                var r = await new SuiteEdge().ServeAsync(ctx, await SuiteEdge.AcceptUploadAsync(ctx), new SuiteEdge.Bend(NackOnce: 1));
                 CheckUpload(k, r);
                 k.Expect(Resend, r.Chunks.Count(i => i == 1) == 2 && r.Committed, "chunk 1 sent again after the chunk_nack, and the upload committed",
                     $"chunk 1 sent {r.Chunks.Count(i => i == 1)} time(s), committed: {r.Committed}");
@@ -37,7 +37,7 @@ internal static class S2_Node
             [NodeResume], async (ctx, k) =>
             {
                 var edge = new SuiteEdge();
-                var first = await edge.ServeAsync(ctx, await Accept(ctx), new SuiteEdge.Bend(DropAfterChunks: 2));
+                var first = await edge.ServeAsync(ctx, await SuiteEdge.AcceptUploadAsync(ctx), new SuiteEdge.Bend(DropAfterChunks: 2));
                 if (!k.Expect(HeaderSent, first.HeaderAccepted, "a header the edge accepts", Refusal(first))) return k.Verdict();
                 var conn = await ctx.AcceptAsync();
                 if (conn is null) { k.Expect(NodeResume, false, "the node reconnects after the drop", "no connection within the accept timeout", true); return k.Verdict(); }
@@ -53,7 +53,7 @@ internal static class S2_Node
             [], async (ctx, k) =>
             {
                 var error = ShardMessages.Error(new ShardError(ShardErrorCode.VersionUnsupported, "the suite speaks 9.9 only", ShardRules.Negotiation));
-                var r = await new SuiteEdge().ServeAsync(ctx, await Accept(ctx), new SuiteEdge.Bend(HelloReply: error));
+                var r = await new SuiteEdge().ServeAsync(ctx, await SuiteEdge.AcceptUploadAsync(ctx), new SuiteEdge.Bend(HelloReply: error));
                 k.Expect(Negotiation, r.Types.SequenceEqual(["hello"]), "the node ends the handshake: nothing after its hello", string.Join(", ", r.Types));
                 return k.Verdict();
             });
@@ -61,7 +61,7 @@ internal static class S2_Node
             [], async (ctx, k) =>
             {
                 var ack = ShardMessages.Write(new JsonObject { ["type"] = "hello_ack", ["chosen_protocol"] = "9.9", ["session_token"] = "EDGE-SESSION-suite" });
-                var r = await new SuiteEdge().ServeAsync(ctx, await Accept(ctx), new SuiteEdge.Bend(HelloReply: ack));
+                var r = await new SuiteEdge().ServeAsync(ctx, await SuiteEdge.AcceptUploadAsync(ctx), new SuiteEdge.Bend(HelloReply: ack));
                 k.Expect(Negotiation, !r.Types.Contains("shard_header"), "no header after a hello_ack choosing an unoffered version", string.Join(", ", r.Types));
                 return k.Verdict();
             });
@@ -69,9 +69,6 @@ internal static class S2_Node
 
     private static CaseDef Node(string id, string section, string title, string description, string[] requirements, Func<CaseContext, Checks, Task<Verdict>> run) =>
         new(id, ShardCatalog.Spec, IutRole.Client, section, title, description, [.. Upload.Union(requirements)], ctx => run(ctx, new Checks())) { BudgetSteps = 40 };
-
-    private static async Task<Adapters.WebSockets.IWireConnection> Accept(CaseContext ctx) =>
-        await ctx.AcceptAsync() ?? throw new Adapters.WebSockets.IutUnreachableException($"no CCML node connected within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
 
     /// <summary>What every upload must show: versions offered, the header and chunks accepted by the model, a commit.</summary>
     private static void CheckUpload(Checks k, SuiteEdge.Report r)

@@ -11,7 +11,7 @@ namespace Conformance.Suite.Traces;
 public static class TraceCases
 {
     /// <summary>Every spec and role with a trace generator.</summary>
-    public static readonly IReadOnlyList<ITraceProtocol> Protocols = [LhsServerTraces.Instance, LhsClientTraces.Instance, Shard.ShardEdgeTraces.Instance, Cip.CipAgentTraces.Instance];
+    public static readonly IReadOnlyList<ITraceProtocol> Protocols = [LhsServerTraces.Instance, LhsClientTraces.Instance, Shard.ShardEdgeTraces.Instance, Shard.ShardNodeTraces.Instance, Cip.CipAgentTraces.Instance];
 
     public static ITraceProtocol? Find(string spec, IutRole role) => Protocols.FirstOrDefault(p => p.Spec == spec && p.Role == role);
 

@@ -126,7 +126,7 @@ public static class TraceEngineTests
             Expect.equal(unknown.Exit, 2, "an unknown step kind");
             Expect.stringContains(unknown.Stderr, "unknown step kind", "says why");
             Expect.equal((await TestCli.RunAsync("replay", "--spec", "lhs", "--role", "server", "--trace", "1", "--steps", "hello:nope")).Exit, 2, "an unknown variant");
-            Expect.equal((await TestCli.RunAsync("replay", "--spec", "shard", "--role", "client", "--trace", "1", "--steps", "hello")).Exit, 2, "a spec and role without traces");
+            Expect.equal((await TestCli.RunAsync("replay", "--spec", "shard", "--trace", "1", "--steps", "hello")).Exit, 2, "two roles: replay needs one spec and role");
         }),
     ]);
 

@@ -37,8 +37,34 @@ public sealed class SuiteEdge
         public string? Ended { get; set; }
     }
 
+    /// <summary>A new upload's connection and the first thing the node sent on it.</summary>
+    public sealed record Opened(IWireConnection Conn, WireEvent First);
+
+    /// <summary>Leftover connections closed unanswered before a new upload, at most.</summary>
+    private const int MaxLeftovers = 5;
+
+    /// <summary>
+    /// The node's next new upload. A connection that opens with resume is left over from an earlier case or trace (a
+    /// node resuming after the suite ended its connection): it is closed unanswered, so the node gives up on it and
+    /// the next one is judged on its own. After a few in a row the last is returned, for the caller to judge.
+    /// </summary>
+    public static async Task<Opened> AcceptUploadAsync(CaseContext ctx)
+    {
+        for (var n = 0; ; n++)
+        {
+            var conn = await ctx.AcceptAsync() ?? throw new IutUnreachableException($"no CCML node connected within {ctx.Settings.AcceptTimeout.TotalSeconds:0} s");
+            var first = await conn.ReceiveAsync(ctx.Step, ctx.Cancel);
+            if (n == MaxLeftovers || first is not WireEvent.Text t || ShardMessages.Parse(t.Value).Type != "resume") return new Opened(conn, first);
+            await conn.CloseAsync(1000, "not this upload");
+            await ctx.ReleaseAsync(conn);
+        }
+    }
+
+    public Task<Report> ServeAsync(CaseContext ctx, Opened opened, Bend? bend = null) => ServeAsync(ctx, opened.Conn, bend, opened.First);
+
     /// <summary>Serves one connection of the node until it closes, drops, or goes quiet for a step timeout.</summary>
-    public async Task<Report> ServeAsync(CaseContext ctx, IWireConnection conn, Bend? bend = null)
+    /// <param name="first">What the node already sent on <paramref name="conn"/>, read before serving it.</param>
+    public async Task<Report> ServeAsync(CaseContext ctx, IWireConnection conn, Bend? bend = null, WireEvent? first = null)
     {
         bend ??= new Bend();
         var report = new Report();
@@ -46,7 +72,8 @@ public sealed class SuiteEdge
         var nacked = false;
         while (state.Phase != EdgePhase.Closed)
         {
-            var ev = await conn.ReceiveAsync(ctx.Step, ctx.Cancel);
+            var ev = first ?? await conn.ReceiveAsync(ctx.Step, ctx.Cancel);
+            first = null;
             EdgeInput input;
             switch (ev)
             {
