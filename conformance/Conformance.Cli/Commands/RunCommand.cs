@@ -116,10 +116,10 @@ internal static class RunCommand
         if (replay && traceProtocols.Length != 1) throw new UsageException("replay needs --spec and --role naming one spec and role with traces (" +
             string.Join(", ", TraceCases.Protocols.Select(p => $"{p.Spec} {p.Role.Name()}")) + ")");
         if (replayed is { } rp && rp.Steps.Select(traceProtocols[0].Unknown).FirstOrDefault(u => u is not null) is { } unknown) throw new UsageException("--steps: " + unknown);
-        // A client IUT brings one connection at a time.
+        // A client IUT brings one connection at a time. Only the embedded references (not a shim, not an external IUT)
+        // can be started afresh with seeded randomness for the minimal trace's evidence.
         TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, p.Role == IutRole.Client ? 1 : traceParallel,
-            Fresh: target is null && listen is null
-                ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct) : null,
+            Fresh: target is null && listen is null && stdio is null && !viaStdio ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, fault) : null,
             ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, stdio is not null ? a.Get("target") : target?.ToString(), viaStdio, listen, keyText, a.Get("timeout-ms"), agentId));
         if (traceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));

@@ -52,21 +52,23 @@ public sealed class EmbeddedLhsClient : IClientTarget, IAsyncDisposable
 {
     private readonly WebSocketListener _listener;
     private readonly Func<LhsClientBehaviour> _behaviour;
-    private readonly SeededEnvironment _env;
+    private readonly IModelEnvironment _env;
     private readonly AgentLaunches _agents = new();
 
-    private EmbeddedLhsClient(WebSocketListener listener, Func<LhsClientBehaviour> behaviour, ulong seed)
+    private EmbeddedLhsClient(WebSocketListener listener, Func<LhsClientBehaviour> behaviour, IModelEnvironment env)
     {
         _listener = listener;
         _behaviour = behaviour;
-        _env = new SeededEnvironment(seed, stream: "reference-agent");
+        _env = env;
     }
 
     public string Adapter => "websocket";
     public string Describe => "embedded reference agent → " + _listener.Url;
 
-    public static async Task<EmbeddedLhsClient> StartAsync(ulong seed, Func<LhsClientBehaviour> behaviour) =>
-        new(await WebSocketListener.StartAsync(new Uri("ws://127.0.0.1:0/lhs")), behaviour, seed);
+    /// <param name="env">Where the agent's thread ids come from (default: a stream shared by every case of the run); a
+    /// trace's own stream makes a fresh client's frames reproducible.</param>
+    public static async Task<EmbeddedLhsClient> StartAsync(ulong seed, Func<LhsClientBehaviour> behaviour, IModelEnvironment? env = null) =>
+        new(await WebSocketListener.StartAsync(new Uri("ws://127.0.0.1:0/lhs")), behaviour, env ?? new SeededEnvironment(seed, stream: "reference-agent"));
 
     /// <summary>The reference agent's configuration: trusts the suite's published key.</summary>
     public static LhsClientConfig AgentConfig(IModelEnvironment env, byte[] trustedKey) =>

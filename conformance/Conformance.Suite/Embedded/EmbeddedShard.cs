@@ -15,13 +15,15 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
 {
     private readonly string _store;
     private readonly Func<ShardEdgeBehaviour> _behaviour;
+    private readonly IModelEnvironment _env;
     private ShardEdgeHost _host = null!;
     private WebSocketObservations _observations = null!;
 
-    private EmbeddedShardEdge(string store, Func<ShardEdgeBehaviour> behaviour)
+    private EmbeddedShardEdge(string store, Func<ShardEdgeBehaviour> behaviour, IModelEnvironment env)
     {
         _store = store;
         _behaviour = behaviour;
+        _env = env;
     }
 
     public string Adapter => "websocket";
@@ -33,14 +35,17 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     /// <summary>The reference edge's configuration: trusts the suite's CCML node key and authority.</summary>
     public static ShardEdgeConfig ReferenceConfig() => SuiteEdge.Config;
 
-    public static async Task<EmbeddedShardEdge> StartAsync(Func<ShardEdgeBehaviour> behaviour, string? store = null)
+    /// <param name="env">The edge's clock and randomness (default: the system's); a seeded one makes its replies reproducible.</param>
+    public static async Task<EmbeddedShardEdge> StartAsync(Func<ShardEdgeBehaviour> behaviour, string? store = null, IModelEnvironment? env = null)
     {
         var dir = store ?? Directory.CreateTempSubdirectory("conformance-registry-").FullName;
-        var edge = new EmbeddedShardEdge(dir, behaviour);
-        edge._host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri("ws://127.0.0.1:0/shard"), dir, ReferenceConfig()) { Behaviour = behaviour });
+        var edge = new EmbeddedShardEdge(dir, behaviour, env ?? SystemEnvironment.Instance);
+        edge._host = await ShardEdgeHost.StartAsync(edge.Options(new Uri("ws://127.0.0.1:0/shard")));
         edge._observations = await WebSocketObservations.ConnectAsync(edge._host.ObserveUrl, TimeSpan.FromSeconds(5));
         return edge;
     }
+
+    private ShardEdgeHostOptions Options(Uri listen) => new(listen, _store, ReferenceConfig()) { Behaviour = _behaviour, Environment = _env };
 
     public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
         await WebSocketClient.ConnectAsync(_host.Url, timeout, trace, cancel: cancel);
@@ -50,7 +55,7 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
         var port = _host.Url.Port;
         await _observations.DisposeAsync();
         await _host.DisposeAsync();
-        _host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(new Uri($"ws://127.0.0.1:{port}/shard"), _store, ReferenceConfig()) { Behaviour = _behaviour });
+        _host = await ShardEdgeHost.StartAsync(Options(new Uri($"ws://127.0.0.1:{port}/shard")));
         _observations = await WebSocketObservations.ConnectAsync(_host.ObserveUrl, TimeSpan.FromSeconds(5));
     }
 

@@ -1,7 +1,10 @@
 // Property-trace cases: one per spec and role the engine covers, listed after the hand-written cases. A trace case
 // is a case like any other (ID, requirements, checks, wire trace as evidence) with a trace section in the report.
 using Conformance.Model.Env;
+using Conformance.Reference.Cip;
+using Conformance.Reference.Faults;
 using Conformance.Reference.Lhs;
+using Conformance.Reference.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
 using Conformance.Suite.Traces.Lhs;
@@ -31,14 +34,39 @@ public static class TraceCases
             NotOver = p.Spec == "lhs" ? new Dictionary<string, string> { ["http"] = "generated traces reorder handshake frames; the HTTP profile carries hello and bind in one request" } : new Dictionary<string, string>(),
         };
 
-    /// <summary>The embedded reference started afresh with its randomness seeded from the trace, so the minimal trace replays byte for byte.</summary>
-    public static Func<string, Task<FreshIut>>? EmbeddedFresh(string spec, IutRole role, ulong seed, Func<LhsServerBehaviour> lhsServer) => (spec, role) switch
+    /// <summary>
+    /// The embedded reference (broken by <paramref name="fault"/> when given) started afresh for one trace, its clock
+    /// and randomness seeded from the trace's stream, so the minimal trace replays byte for byte. Null for a spec and
+    /// role without an embedded reference to start so.
+    /// </summary>
+    public static Func<string, Task<FreshIut>>? EmbeddedFresh(string spec, IutRole role, ulong seed, Fault? fault) => (spec, role) switch
     {
         ("lhs", IutRole.Server) => async stream =>
         {
-            var server = await EmbeddedLhsServer.StartAsync(seed, lhsServer, new SeededEnvironment(seed, stream: "iut/" + stream));
-            return new FreshIut(new Targets(server.Target), server);
+            var env = Seeded(seed, stream);
+            var server = await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct, env);
+            return new FreshIut(new Targets(new SeededServerTarget(server.Target, env)), server);
+        },
+        ("lhs", IutRole.Client) => async stream =>
+        {
+            var env = Seeded(seed, stream);
+            var client = await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct, env);
+            return new FreshIut(new Targets(Client: new SeededClientTarget(client, env)), client);
+        },
+        ("shard", IutRole.Server) => async stream =>
+        {
+            var env = Seeded(seed, stream);
+            var edge = await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct, env: env);
+            return new FreshIut(new Targets(new SeededServerTarget(edge, env)), edge);
+        },
+        ("cip", IutRole.Agent) => async stream =>
+        {
+            var env = Seeded(seed, stream);
+            var agent = await EmbeddedCipAgent.StartAsync(seed, fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct, env);
+            return new FreshIut(new Targets(Agent: new SeededAgentTarget(agent.Target, env)), agent);
         },
         _ => null,
     };
+
+    private static SeededEnvironment Seeded(ulong seed, string stream) => new(seed, stream: "iut/" + stream);
 }

@@ -12,6 +12,12 @@ public sealed record CipAgentHostOptions(Uri Listen, CipAgentConfig Config)
 {
     public CipAgentBehaviour Behaviour { get; init; } = CipAgentBehaviour.Correct;
     public IModelEnvironment Environment { get; init; } = SystemEnvironment.Instance;
+    /// <summary>
+    /// How long the host waits before a frame to another peer than the previous frame's (default: not at all). Frames
+    /// to different peers go out on different sockets; a pause lets a client recording every connection in one trace
+    /// (the suite replaying a seeded trace byte for byte) see them in the order the model produced them.
+    /// </summary>
+    public TimeSpan PaceBetweenPeers { get; init; } = TimeSpan.Zero;
 }
 
 public sealed class CipAgentHost : IAsyncDisposable
@@ -84,11 +90,16 @@ public sealed class CipAgentHost : IAsyncDisposable
         {
             var step = Options.Behaviour.Step(_state, input, Options.Config, Options.Environment, CipAgent.Step);
             _state = step.State;
+            int? previous = null;
             foreach (var output in step.Outputs)
             {
                 switch (output)
                 {
-                    case CipOutput.Send s when _connections.TryGetValue(s.Connection, out var target): await target.SendTextAsync(s.Text); break;
+                    case CipOutput.Send s when _connections.TryGetValue(s.Connection, out var target):
+                        if (previous is { } p && p != s.Connection && Options.PaceBetweenPeers > TimeSpan.Zero) await Task.Delay(Options.PaceBetweenPeers);
+                        previous = s.Connection;
+                        await target.SendTextAsync(s.Text);
+                        break;
                     case CipOutput.Observe o: CipTelemetry.Publish(o, _instance); break;
                 }
             }

@@ -88,7 +88,7 @@ public static partial class TraceDetectionTests
             case ("lhs", IutRole.Server):
             {
                 await using var server = await EmbeddedLhsServer.StartAsync(Seed, Behaviour);
-                var def = TraceCases.Case(p, new TraceSettings(Count, Fresh: TraceCases.EmbeddedFresh(f.Spec, Role(f), Seed, Behaviour)));
+                var def = TraceCases.Case(p, new TraceSettings(Count, Fresh: TraceCases.EmbeddedFresh(f.Spec, Role(f), Seed, f)));
                 return await CaseExecutor.RunAsync(def, p.Catalog, settings, server.Target, null, default);
             }
             case ("lhs", IutRole.Client):

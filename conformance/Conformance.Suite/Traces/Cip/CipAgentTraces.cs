@@ -125,6 +125,8 @@ public sealed class CipAgentTraces : ITraceProtocol
         private readonly CaseContext _ctx;
         private readonly Checks _checks;
         private readonly IModelEnvironment _env;
+        /// <summary>What envelopes are stamped with and the shadow agent reads: the agent's own clock when it is seeded.</summary>
+        private readonly IModelEnvironment _clock;
         private readonly CipAgentConfig _cfg;
         private readonly Peer _agent, _shadowAgent;
         private readonly HashSet<string> _agentMsgIds = [];
@@ -144,9 +146,12 @@ public sealed class CipAgentTraces : ITraceProtocol
         {
             _ctx = ctx;
             _checks = checks;
-            _salt = $"{ctx.Settings.RunId}-{n}";
-            // Fresh per run of a trace: a long-lived agent remembers nonces and msg_ids, and shrinking reruns a trace.
-            _env = new SeededEnvironment(ctx.Settings.Seed, stream: $"{ctx.Settings.RunId}/{ctx.Case.Id}/{n}");
+            // Fresh per run of a trace: a long-lived agent remembers nonces and msg_ids, and shrinking reruns a trace. An
+            // agent started afresh for this one trace (seeded) has seen nothing: the trace's own stream makes its replay the same bytes.
+            var seeded = ctx.Agent is ISeededIut;
+            _salt = seeded ? "seeded" : $"{ctx.Settings.RunId}-{n}";
+            _env = seeded ? ctx.Env : new SeededEnvironment(ctx.Settings.Seed, stream: $"{ctx.Settings.RunId}/{ctx.Case.Id}/{n}");
+            _clock = SuiteClock.For(ctx.Agent);
             var self = new CipIdentity(ctx.Agent!.AgentId, ShadowSelfKey.Key);
             _cfg = EmbeddedCipAgent.ReferenceConfig(self);
             _agent = new Peer(ctx.Agent.AgentId, CipIdentity.FingerprintOf(ctx.Agent.AgentKey));
@@ -254,7 +259,7 @@ public sealed class CipAgentTraces : ITraceProtocol
             Action<JsonObject>? before = null, Action<JsonObject>? after = null, Ed25519Signer? signer = null)
         {
             var id = msgId ?? _env.NewUuid();
-            var at = timestamp ?? DateTimeOffset.UtcNow;
+            var at = timestamp ?? _clock.Now;
             return to =>
             {
                 var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, "probing", "unknown", state);
@@ -299,13 +304,13 @@ public sealed class CipAgentTraces : ITraceProtocol
             }),
             "msg-id" => Envelope(m, type, payload, state, msgId: "c232ab00-9414-11ec-b3c8-9f6bdeced846"),
             "timestamp" => Envelope(m, type, payload, state,
-                before: e => e["timestamp"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz")),
+                before: e => e["timestamp"] = _clock.Now.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz")),
             "lri" => Envelope(m, type, payload, Calm, before: e => e["state"]!["lri"] = 101),
             "lri-string" => Envelope(m, type, payload, state, before: e => e["state"]!["lri"] = "50"),
             "version" => Envelope(m, type, payload, state, before: e => e["cip"] = "2.0"),
             "unknown-type" => Envelope(m, type, payload, state, before: e => e["type"] = "GOSSIP"),
             "drop-sender" => Envelope(m, type, payload, state, before: e => e.Remove("sender")),
-            "stale" => Envelope(m, type, payload, state, timestamp: DateTimeOffset.UtcNow.AddMinutes(-10)),
+            "stale" => Envelope(m, type, payload, state, timestamp: _clock.Now.AddMinutes(-10)),
             "other-receiver" => Envelope(m, type, payload, state, before: e => e["receiver"]!["agent_id"] = "someone-else"),
             "huge" => Envelope(m, type, payload, state, before: e => e["payload"]!["context"] = new string('x', 300 * 1024)),
             _ => Envelope(m, type, payload, state),
@@ -376,7 +381,7 @@ public sealed class CipAgentTraces : ITraceProtocol
 
         private List<CipOutput.Send> Feed(int connection, string text)
         {
-            var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, SystemEnvironment.Instance);
+            var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, _clock);
             _s = step.State;
             foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
             // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.

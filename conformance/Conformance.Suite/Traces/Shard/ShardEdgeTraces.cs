@@ -103,8 +103,9 @@ public sealed class ShardEdgeTraces : ITraceProtocol
 
     public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
     {
-        // A fresh shard per run of a trace: shrinking reruns a trace many times against the same registry.
-        var shard = $"shard-{ctx.Settings.RunId}-trace-{Interlocked.Increment(ref _runs)}";
+        // A fresh shard per run of a trace: shrinking reruns a trace many times against the same registry. A seeded
+        // edge started for this one trace has an empty registry, and the same name makes its replay the same bytes.
+        var shard = ctx.Server is ISeededIut ? "shard-trace" : $"shard-{ctx.Settings.RunId}-trace-{Interlocked.Increment(ref _runs)}";
         var run = new Run(ctx, checks, shard);
         foreach (var step in steps)
         {
@@ -131,6 +132,8 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         private Payload? _payload;
         private string? _canonical;
         private readonly List<RegistryVersion> _versions = [];
+        /// <summary>What auth tokens are stamped with and the shadow edge reads: the edge's own clock when it is seeded.</summary>
+        private readonly IModelEnvironment _clock = SuiteClock.For(ctx.Server);
         /// <summary>The sessions the edge opened for this trace, as the edge must remember them for resume.</summary>
         private readonly Dictionary<string, (string Header, DateTimeOffset At, bool Committed, Dictionary<long, byte[]> Received)> _sessions = [];
         private string? _lastSession;
@@ -204,7 +207,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             // Another session's token: an earlier one of this trace when there is one (a replay), else a made-up one.
             var token = variant == "other-token" ? _lastSession ?? "EDGE-SESSION-not-this-one" : _token;
             var key = variant == "wrong-key" ? ShardClient.Stranger : ShardClient.NodeKey;
-            var issued = DateTimeOffset.UtcNow - (variant == "stale" ? TimeSpan.FromHours(2) : TimeSpan.Zero);
+            var issued = _clock.Now - (variant == "stale" ? TimeSpan.FromHours(2) : TimeSpan.Zero);
             var h = ShardNode.Header(key, _payload.Upload, token, issued);
             switch (variant)
             {
@@ -264,7 +267,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             var pending = new Queue<EdgeInput>([input]);
             while (pending.TryDequeue(out var next))
             {
-                var step = ShardEdge.Step(_shadow, next, SuiteEdge.Config, SystemEnvironment.Instance);
+                var step = ShardEdge.Step(_shadow, next, SuiteEdge.Config, _clock);
                 _shadow = step.State;
                 rejected ??= step.Rejected;
                 foreach (var o in step.Outputs)
