@@ -53,24 +53,37 @@ public static partial class TraceDetectionTests
                 Expect.isLessThanOrEqual(Sent(r.Traces.Trace), r.Shortest!.Value.Frames,
                     $"{r.Fault.Name}: the shrunk trace [{r.Traces.Traces?.Minimal}] is no longer than {r.Shortest.Value.Id}");
         }),
-        TestCase("a replay command reproduces a shrunk failure, byte for byte the same wire trace", async () =>
-        {
-            var run = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--fault", "seal-over-wrong-bytes", "--timeout-ms", "500");
-            Expect.equal(run.Exit, 1, $"the broken edge fails\n{run}");
-            var original = TraceEngineTests.TraceCase(run);
-            var line = original.GetProperty("traces").GetProperty("replay").GetString()!;
-            Expect.stringStarts(line, "./run-conformance.sh replay ", "a one-line command");
-            var args = ShellWords(line["./run-conformance.sh ".Length..]);
-            var outDir = TestCli.TempDir("replay");
-            var replay = await TestCli.RunAsync([.. args, "--out", outDir]);
-            Expect.equal(replay.Exit, 1, $"the replay fails the same way\n{replay}");
-            var replayed = TraceEngineTests.TraceCase(replay);
-            Expect.equal(Failed(replayed), Failed(original), "the same failed requirements");
-            var a = Frames(original);
-            Expect.isGreaterThan(a.Count, 2, "the minimal trace sent and received frames");
-            Expect.sequenceEqual(Frames(replayed), a, "the same frames, byte for byte, in the same order");
-        }),
+        // One broken variant per trace role: its minimal trace reruns on a fresh seeded reference, and so does the replay.
+        .. Replays.Select(r => TestCase($"a replay command reproduces a shrunk failure, byte for byte the same wire trace ({r.Role})", () => ReplaysByteForByte(r.Run))),
     ]);
+
+    /// <summary>Per trace role, a run of its trace case alone against a broken variant.</summary>
+    private static readonly (string Role, string[] Run)[] Replays =
+    [
+        ("LHS server", ["--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--fault", "seal-over-wrong-bytes"]),
+        ("LHS client", ["--spec", "lhs", "--role", "client", "--filter", "LHS-C-traces", "--fault", "client-accepts-bad-seal"]),
+        ("Shard edge", ["--spec", "shard", "--role", "server", "--filter", "SHARD-E-traces", "--fault", "shard-auth-unchecked"]),
+        // A claim confirmed by both anchors: the agent answers on several peers' connections at once.
+        ("CIP agent", ["--spec", "cip", "--filter", "CIP-A-traces", "--fault", "cip-no-promotion"]),
+    ];
+
+    /// <summary>The run fails; the replay line it prints fails with the same requirements and the same frames, byte for byte.</summary>
+    private static async Task ReplaysByteForByte(string[] runArgs)
+    {
+        var run = await TestCli.RunAsync(["run", .. runArgs, "--timeout-ms", "500"]);
+        Expect.equal(run.Exit, 1, $"the broken variant fails\n{run}");
+        var original = TraceEngineTests.TraceCase(run);
+        var line = original.GetProperty("traces").GetProperty("replay").GetString()!;
+        Expect.stringStarts(line, "./run-conformance.sh replay ", "a one-line command");
+        var replay = await TestCli.RunAsync([.. ShellWords(line["./run-conformance.sh ".Length..]), "--out", TestCli.TempDir("replay")]);
+        Expect.equal(replay.Exit, 1, $"the replay fails the same way\n{replay}");
+        var replayed = TraceEngineTests.TraceCase(replay);
+        Expect.isNonEmpty(Failed(original), "the minimal trace failed a requirement");
+        Expect.equal(Failed(replayed), Failed(original), "the same failed requirements");
+        var a = Frames(original);
+        Expect.isGreaterThan(a.Count, 2, "the minimal trace sent and received frames");
+        Expect.sequenceEqual(Frames(replayed), a, $"the same frames, byte for byte, in the same order ({line})");
+    }
 
     private static IutRole Role(Fault f) => f.Side switch { FaultSide.Server => IutRole.Server, FaultSide.Client => IutRole.Client, _ => IutRole.Agent };
 
