@@ -42,18 +42,22 @@ internal static class Help
                                              (default 200; 0: none)
           --trace-parallel N                 traces at once (default 4; 1 for an IUT that takes one connection at a time;
                                              a cip agent's traces always run one at a time)
-          --save-vector FILE                 write the minimal failing LHS server trace as a transcripts vector file
-                                             (flag TraceFound; keep it out of vectors/, which holds generated files)
+          --save-vector FILE                 write the minimal failing trace as a vector file, flag TraceFound: an LHS
+                                             server or client trace as lhs transcripts, a Shard edge trace as shard
+                                             transcripts (a CIP agent's trace has no vector kind; keep it out of
+                                             vectors/, which holds generated files); replay it with run --vectors
+                                             --vector-file FILE
           A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that
           broke a rule. Progress is redrawn in place on a terminal; with CI=true or redirected output it is plain lines.
 
-        conformance replay --spec lhs|shard --role server|client --seed S --trace ID --steps 'SCRIPT' [run's target options]
+        conformance replay --spec lhs|shard|cip [--role server|client] --seed S --trace ID --steps 'SCRIPT' [run's target options]
           runs one trace script (as a failing trace case prints it, with its replay command) and reports it like run;
           against the embedded reference (with --fault) the frames are the same, byte for byte
 
-        conformance run --vectors --target "stdio:COMMAND ARGS" [--filter GLOB] [--timeout-ms N] [--out DIR]
+        conformance run --vectors --target "stdio:COMMAND ARGS" [--filter GLOB] [--timeout-ms N] [--out DIR] [--vector-file FILE]
           check an implementation against the golden vectors through a shim it provides (adapters/SHIM.md);
-          --filter matches "spec/topic#tcId" (e.g. "ltp/*", "shard/merkle#1??")
+          --filter matches "spec/topic#tcId" (e.g. "ltp/*", "shard/merkle#1??"); --vector-file checks one file
+          instead (a vector run --save-vector wrote)
 
         conformance shim --vectors [--fault NAME]
           the reference shim on stdin/stdout: answers each vector op from the model (with --fault, through that

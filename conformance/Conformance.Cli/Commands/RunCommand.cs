@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Conformance.Adapters.Stdio;
 using Conformance.Adapters.WebSockets;
+using Conformance.Model.Env;
 using Conformance.Model.Ltp;
 using Conformance.Reference.Faults;
 using Conformance.Reference.Lhs;
@@ -118,8 +119,9 @@ internal static class RunCommand
         if (replayed is { } rp && rp.Steps.Select(traceProtocols[0].Unknown).FirstOrDefault(u => u is not null) is { } unknown) throw new UsageException("--steps: " + unknown);
         // A client IUT brings one connection at a time. Only the embedded references (not a shim, not an external IUT)
         // can be started afresh with seeded randomness for the minimal trace's evidence.
+        var embedded = target is null && listen is null && stdio is null && !viaStdio;
         TraceSettings TraceSettingsFor(ITraceProtocol p) => new(traceCount, p.Role == IutRole.Client ? 1 : traceParallel,
-            Fresh: target is null && listen is null && stdio is null && !viaStdio ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, fault) : null,
+            Fresh: embedded ? TraceCases.EmbeddedFresh(p.Spec, p.Role, seed, fault) : null,
             ReplayCommand: (id, steps) => ReplayLine(p, seed, id, steps, fault?.Name, stdio is not null ? a.Get("target") : target?.ToString(), viaStdio, listen, keyText, a.Get("timeout-ms"), agentId));
         if (traceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), replayed)));
@@ -267,43 +269,49 @@ internal static class RunCommand
             File.WriteAllText(writeExpect, Baseline.Write(results, manifest));
         }
         PrintSummary(stdout, result, outDir);
-        if (saveVector is not null) SaveVector(results, saveVector, stdout, stderr);
+        if (saveVector is not null) SaveVector(results, saveVector, embedded, stdout, stderr);
         if (writeExpect is not null) stdout.WriteLine($"baseline: {writeExpect} ({results.Count} expected outcomes)");
         if (external is { EverConnected: false }) { stderr.WriteLine("conformance: no client IUT ever connected"); return Cli.Unreachable; }
         return result.ExitCode;
     }
 
     /// <summary>
-    /// --save-vector FILE: the minimal failing LHS server trace as a transcripts vector file (flag TraceFound), the
-    /// client frames exactly as sent (from the case's wire trace), the server model's answers as expected.
+    /// --save-vector FILE: the first reproduced minimal failing trace as a vector file (flag TraceFound): the suite's
+    /// frames exactly as sent (from the case's wire trace), what the IUT must do from the model. LHS server and client
+    /// traces become lhs transcripts, Shard edge traces shard transcripts. A CIP agent's trace is not saved: no CIP
+    /// vector kind holds a conversation with an agent (envelopes, trust-fsm, knowledge and replay each hold one rule's
+    /// inputs), and inventing one is more than a save.
     /// </summary>
-    private static void SaveVector(IReadOnlyList<CaseResult> results, string file, TextWriter stdout, TextWriter stderr)
+    /// <param name="seeded">The evidence ran on a fresh embedded reference, whose clock is a seeded environment's.</param>
+    private static void SaveVector(IReadOnlyList<CaseResult> results, string file, bool seeded, TextWriter stdout, TextWriter stderr)
     {
-        var found = results.FirstOrDefault(r => r.Id == Suite.Traces.Lhs.LhsServerTraces.Instance.CaseId && r.Traces is { Minimal: not null, Flaky: false, FailingTrace: not null });
+        var found = results.FirstOrDefault(r => r.Traces is { Minimal: not null, Flaky: false, FailingTrace: not null });
         if (found is null)
         {
-            stdout.WriteLine("--save-vector: no failing LHS server trace to save (other roles' traces are not saved as vectors yet)");
+            stdout.WriteLine("--save-vector: no failing trace to save");
             return;
         }
-        var connections = new List<List<(bool, byte[])>>();
-        foreach (var e in found.Trace)
-        {
-            if (e.Kind == Adapters.Trace.FrameKind.Open) connections.Add([]);
-            if (e.Direction != Adapters.Trace.Direction.Sent || e.Kind is not (Adapters.Trace.FrameKind.Text or Adapters.Trace.FrameKind.Binary)) continue;
-            if (e.Bytes.Length < e.Length)
-            {
-                stderr.WriteLine($"conformance: --save-vector: a {e.Length}-byte frame of the trace was kept only in part; not saved");
-                return;
-            }
-            if (connections.Count == 0) connections.Add([]);
-            connections[^1].Add((e.Kind == Adapters.Trace.FrameKind.Binary, e.Bytes));
-        }
         var t = found.Traces!;
-        var vector = Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, $"trace {t.FailingTrace} of seed {t.Seed}, shrunk to {t.Minimal}; {found.Summary}",
-            [.. connections.Where(c => c.Count > 0)]);
+        var origin = $"trace {t.FailingTrace} of seed {t.Seed}, shrunk to {t.Minimal}; {found.Summary}";
+        var (connections, why) = Suite.Vectors.TraceFrames.ByConnection(found.Trace);
+        Suite.Vectors.VectorFile? vector = null;
+        if (connections is not null)
+            (vector, why) = found.Id switch
+            {
+                "LHS-S-traces" => (Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, origin,
+                    [.. connections.Select(c => c.Where(f => f.Sent).Select(f => (f.Binary, f.Bytes)).ToArray()).Where(c => c.Length > 0)]), null),
+                "LHS-C-traces" => Suite.Vectors.Lhs.TranscriptVectors.ClientTraceFound(t.Seed, origin, connections),
+                "SHARD-E-traces" => Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
+                _ => (null, $"{found.Id}: no vector kind holds this role's conversation (CIP's vectors each hold one rule's inputs)"),
+            };
+        if (vector is null)
+        {
+            stderr.WriteLine($"conformance: --save-vector: {why}; not saved");
+            return;
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         File.WriteAllBytes(file, Suite.Vectors.VectorJson.Serialize(vector));
-        stdout.WriteLine($"saved the minimal trace as a vector: {file} ({vector.NumberOfTests} transcript(s), flag TraceFound)");
+        stdout.WriteLine($"saved the minimal trace of {found.Id} as a vector: {file} ({vector.Spec}/{vector.Topic}, {vector.NumberOfTests} transcript(s), flag TraceFound)");
     }
 
     /// <summary>replay's --trace ID --steps SCRIPT.</summary>

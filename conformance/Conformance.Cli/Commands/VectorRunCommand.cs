@@ -19,14 +19,28 @@ internal static class VectorRunCommand
         var filter = a.Get("filter");
         var timeout = TimeSpan.FromMilliseconds(a.Int("timeout-ms", 2000, min: 10, max: 600_000));
         var outDir = a.Get("out") ?? Path.Combine("reports", "latest");
+        var only = a.Get("vector-file");
         a.RejectUnknown();
         StdioCommand command;
         try { command = StdioCommand.Parse(targetText); }
         catch (FormatException e) { throw new UsageException($"--target: {e.Message}"); }
 
-        var dir = VectorSet.DefaultDirectory();
-        if (!File.Exists(Path.Combine(dir, "MANIFEST.json"))) throw new UsageException($"no golden vectors at {dir} (run from a checkout)");
-        var files = VectorTopicFile.LoadAll(dir);
+        IReadOnlyList<VectorTopicFile> files;
+        if (only is not null)
+        {
+            // One file instead of the golden set: a vector `run --save-vector` wrote.
+            try { files = [VectorTopicFile.Load(only)]; }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--vector-file {only}: not a vector file ({e.Message})");
+            }
+        }
+        else
+        {
+            var dir = VectorSet.DefaultDirectory();
+            if (!File.Exists(Path.Combine(dir, "MANIFEST.json"))) throw new UsageException($"no golden vectors at {dir} (run from a checkout)");
+            files = VectorTopicFile.LoadAll(dir);
+        }
         var match = filter is null ? (_ => true) : Glob.Compile(filter);
         var selected = files.Select(f => (File: f, Tests: f.Tests.Where(t => match(t.Id)).ToArray())).Where(x => x.Tests.Length > 0).ToArray();
         if (selected.Length == 0) throw new UsageException($"--filter \"{filter}\" matches no vector test (IDs look like \"ltp/jcs#12\")");

@@ -46,7 +46,8 @@ internal static class LhsTranscriptOps
     {
         var c = r.GetProperty("clientConfig");
         var cfg = new LhsClientConfig(c.GetProperty("lri_version").GetString()!, Strings(c.GetProperty("encodings")), Strings(c.GetProperty("features")),
-            c.GetProperty("max_frame_bytes").GetInt32(), c.GetProperty("thread").GetString()!, Convert.FromHexString(c.GetProperty("trustedServerKey").GetString()!));
+            c.GetProperty("max_frame_bytes").GetInt32(), c.GetProperty("thread").GetString()!, Convert.FromHexString(c.GetProperty("trustedServerKey").GetString()!),
+            Context: c.TryGetProperty("context", out var context) ? context.Clone() : null);
         var start = LhsClient.Start(cfg);
         var state = start.State;
         var actions = new JsonArray();

@@ -9,6 +9,7 @@ using Conformance.Model.Codec;
 using Conformance.Model.Env;
 using Conformance.Model.Lhs;
 using Conformance.Model.Ltp;
+using Conformance.Reference.Hosting;
 using static Conformance.Suite.Vectors.Lhs.LhsVectorKit;
 
 namespace Conformance.Suite.Vectors.Lhs;
@@ -69,6 +70,59 @@ public sealed class TranscriptVectors : IVectorTopic
         return c.Build(Builder(seed));
     }
 
+    /// <summary>
+    /// A transcripts file holding an LHS client trace the property run found (`--save-vector`): one client transcript
+    /// per connection. The client's configuration is what it declared on the wire (its hello, and the thread and
+    /// context of its bind), checked to reproduce those two frames exactly as JCS values; the server's frames are the
+    /// suite's exactly as sent, then the server's close; what the client must do is the client model's answer
+    /// (flag TraceFound). Null, with why, when a connection's hello or bind cannot be taken as a configuration.
+    /// </summary>
+    public static (VectorFile? File, string? Why) ClientTraceFound(ulong seed, string origin, IReadOnlyList<IReadOnlyList<TraceFrame>> connections)
+    {
+        var notes = new Dictionary<string, string>(Notes) { ["TraceFound"] = "Found by a property-based trace: " + origin };
+        var c = new LhsVectorCollector(notes);
+        // The suite played the server with its published test key (README "Test keys").
+        var suiteServerSeed = Seed(TestKeys.SuiteLhsServerLabel);
+        using var suiteKey = new Ed25519Signer(suiteServerSeed);
+        c.Group("ClientTranscript", new JsonObject
+        {
+            ["serverPublicKey"] = VectorJson.Hex(suiteKey.PublicKey),
+            ["serverPrivateSeed"] = VectorJson.Hex(suiteServerSeed),
+            ["environmentStart"] = "2026-01-01T00:00:00Z",
+        });
+        for (var i = 0; i < connections.Count; i++)
+        {
+            var (cc, why) = DeclaredConfig(connections[i].Where(f => !f.Sent).ToArray(), suiteKey.PublicKey);
+            if (cc is null) return (null, $"connection {i + 1}: {why}");
+            ClientEvent[] events = [.. connections[i].Where(f => f.Sent).Select(f => f.Binary ? (ClientEvent)new ClientEvent.Binary(f.Bytes) : new ClientEvent.Text(f.Text)),
+                new ClientEvent.Closed()];
+            AddClientRun(c, cc, seed, $"lhs-transcripts/client/trace/{i}", $"property trace, connection {i + 1} of {connections.Count}", events, ["TraceFound"]);
+        }
+        return (c.Build(Builder(seed)), null);
+    }
+
+    /// <summary>The client configuration behind a client's first frames (hello, then bind), or why there is none.</summary>
+    private static (LhsClientConfig? Config, string? Why) DeclaredConfig(TraceFrame[] fromClient, byte[] trustedKey)
+    {
+        if (fromClient.Length == 0 || fromClient[0].Binary) return (null, "the client sent no hello");
+        try
+        {
+            var hello = JsonNode.Parse(fromClient[0].Text)!.AsObject();
+            var bind = fromClient.Length > 1 && !fromClient[1].Binary ? JsonNode.Parse(fromClient[1].Text) as JsonObject : null;
+            var thread = bind?["thread"]?.GetValue<string>() ?? Uuid;
+            JsonElement? context = bind?["context"] is JsonObject ctx ? JsonDocument.Parse(ctx.ToJsonString()).RootElement.Clone() : null;
+            var cc = new LhsClientConfig(hello["lri_version"]!.GetValue<string>(), [.. hello["encodings"]!.AsArray().Select(e => e!.GetValue<string>())],
+                [.. hello["features"]!.AsArray().Select(e => e!.GetValue<string>())], hello["max_frame_bytes"]!.GetValue<int>(), thread, trustedKey, Context: context);
+            // The seal the suite sent covers the client's own hello and bind: the model must send the same ones.
+            if (!Jcs.Canonicalize(cc.HelloText()).AsSpan().SequenceEqual(Jcs.Canonicalize(fromClient[0].Text))) return (null, "the client's hello has more than a configuration says");
+            if (bind is not null && !Jcs.Canonicalize(cc.BindText()).AsSpan().SequenceEqual(Jcs.Canonicalize(fromClient[1].Text))) return (null, "the client's bind has more than a thread and a context");
+            return (cc, null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            return (null, "the client's hello or bind is not a configuration: " + e.Message);
+        }
+    }
 
     private static VectorFileBuilder Builder(ulong seed) => new("lhs", "transcripts", "lhs-transcripts.schema.json", seed,
             "LHS whole connections (WebSocket profile, §6). Server transcripts: clientEvents are what the client does, in order (a text message, a binary message as hex, the server's handshake timer firing, or the client closing); expected[i] lists what the server does in answer to clientEvents[i], in order: send a text frame, send a binary frame, deliver an accepted flow frame to its application (the reference edge echoes it unchanged), emit a telemetry hook, close with a WebSocket close code.",
@@ -308,7 +362,12 @@ public sealed class TranscriptVectors : IVectorTopic
         var honest = ServerRun.Drive([T(hello), T(cc.BindText())], serverCfg, new SeededEnvironment(seed, Start, stream));
         var replay = ServerRun.Drive([T(hello), T(cc.BindText())], serverCfg, new SeededEnvironment(seed, Start, stream + "/replay"));
         var frames = new ServerFrames(honest.Texts[0], honest.Texts[1], Signature(honest.Texts[1]), Signature(replay.Texts[1]));
-        var events = server(frames).ToArray();
+        AddClientRun(c, cc, seed, stream, comment, server(frames).ToArray(), flags);
+    }
+
+    /// <summary>One client transcript: the client model with <paramref name="cc"/>, fed the server's <paramref name="events"/>.</summary>
+    private static void AddClientRun(LhsVectorCollector c, LhsClientConfig cc, ulong seed, string stream, string comment, ClientEvent[] events, string[] flags)
+    {
         var start = LhsClient.Start(cc);
         var state = start.State;
         LhsError? rejected = null;
@@ -320,14 +379,16 @@ public sealed class TranscriptVectors : IVectorTopic
             rejected ??= step.Rejected;
             outputs.Add(step.Outputs);
         }
+        var config = new JsonObject
+        {
+            ["lri_version"] = cc.LriVersion, ["encodings"] = Strings(cc.Encodings), ["features"] = Strings(cc.Features),
+            ["max_frame_bytes"] = cc.MaxFrameBytes, ["thread"] = cc.Thread, ["trustedServerKey"] = VectorJson.Hex(cc.TrustedServerKey),
+        };
+        if (cc.Context is { } context) config["context"] = JsonNode.Parse(context.GetRawText());
         var fields = new JsonObject
         {
             ["environment"] = new JsonObject { ["seed"] = seed, ["stream"] = stream },
-            ["clientConfig"] = new JsonObject
-            {
-                ["lri_version"] = cc.LriVersion, ["encodings"] = Strings(cc.Encodings), ["features"] = Strings(cc.Features),
-                ["max_frame_bytes"] = cc.MaxFrameBytes, ["thread"] = cc.Thread, ["trustedServerKey"] = VectorJson.Hex(cc.TrustedServerKey),
-            },
+            ["clientConfig"] = config,
             ["expectedStart"] = Actions(start.Outputs),
             ["serverEvents"] = new JsonArray([.. events.Select(e => (JsonNode)e.ToJson())]),
             ["expected"] = new JsonArray([.. outputs.Select(o => (JsonNode)Actions(o))]),

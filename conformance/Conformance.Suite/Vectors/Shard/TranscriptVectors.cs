@@ -3,6 +3,7 @@
 // (a control message, a binary chunk frame, or a disconnect), what the edge sent back (messages and closes, in order)
 // and what it asked of the registry; each test ends with the registry's state.
 using System.Text.Json.Nodes;
+using Conformance.Model.Codec;
 using Conformance.Model.Env;
 using Conformance.Model.Shard;
 using Conformance.Suite.Vectors.Ltp;
@@ -21,12 +22,7 @@ public sealed class TranscriptVectors : IVectorTopic
 
     public VectorFile Generate(ulong seed)
     {
-        var b = new VectorFileBuilder(Spec, Topic, "shard-transcripts.schema.json", seed,
-            "Shard hand-off §2 and §5 as whole transcripts of the reference edge model: Hello → Hello-Ack, ShardHeader → header_ack, chunks (each with its RFC 6962 inclusion proof) → chunk_ack / chunk_nack, Commit-Ack; resume after a drop; Rollback-Intent; registry queries (wire forms: SPEC-NOTES.md \"Shard messages\").",
-            "`steps`: in order, on numbered `connection`s to one edge (a new connection starts a new edge session; the registry persists). `node` is what the node sends: `message` (a control message), `chunk` + `data` + `frame` (the binary frame, 4-byte big-endian header length ‖ JSON header ‖ chunk bytes), or `disconnect`. `edge` is what the edge must send back, in order (`message`, or `close` with its code); an error's `detail` is prose and need not match. `effects` is what the reference asks of its registry (and the registry's answer to a commit or rollback).",
-            "The registry: the reference keeps it in SQLite; these transcripts model it in memory with the same rules (entries never deleted; one canonical head per shard; a commit is refused unless the head is still the expected parent and the version is new; rollback marks the version inactive and reinstates its nearest active ancestor; an append-only audit log; sessions hold their received chunks' leaf hashes). `registryBefore` / `registryAfter` are the model's registry_state of the shard; registry_id = \"ONEIRIC-\" + the first 12 hex digits of the shard hash + \"-\" + the entry's sequence number in this registry. Versions present before the first step were committed by earlier uploads not shown.",
-            "Session tokens are the reference edge's (drawn from a seeded generator) and the edge's clock starts at `now` and moves only where a step's `at` says: an implementation replaying a transcript substitutes its own tokens and re-signs headers (auth token, bundle) with the published seeds, or accepts the given tokens.",
-            "valid: the transcript ends with the edge accepting the node's last request (commit_ack, resume completed, rollback_intent, registry_state); invalid: it ends with a refusal (`finalMessage` is an error). `refusals` lists every error and chunk_nack code the edge sent, in order.")
+        var b = Builder(seed)
             .Note("OneChunk", "§2.3 an upload of a single chunk (size ≤ chunk_size): its proof is empty and its leaf hash is the tree head.")
             .Note("ManyChunks", "§2.3 \"The payload is typically broken into smaller chunks for reliability. Each chunk is appended with a [...] Merkle-based integrity proof.\"")
             .Note("ShortLastChunk", "The last chunk is shorter than chunk_size (size is not a multiple of it); every other chunk must have exactly chunk_size bytes.")
@@ -466,6 +462,131 @@ public sealed class TranscriptVectors : IVectorTopic
         }
         return b.Build();
     }
+
+    /// <summary>
+    /// A transcripts file holding a Shard edge trace the property run found (`--save-vector`): the node's frames exactly
+    /// as the suite sent them, connection by connection (each ending with the node's disconnect unless the edge closed
+    /// first), the clock at <paramref name="now"/> (when not known: the latest auth token the suite stamped, since a
+    /// stale one is older), over a registry without the trace's shard; what the edge must send
+    /// and do is the edge model's (flag TraceFound). A session token is the edge's own random choice: the model's hello
+    /// draws the token the IUT gave that hello (the suite's headers carry it), or a seeded one where it gave none. Null,
+    /// with why, when a frame cannot be carried or the model's answer cannot end a transcript.
+    /// </summary>
+    public static (VectorFile? File, string? Why) TraceFound(ulong seed, string origin, DateTimeOffset? clock, IReadOnlyList<IReadOnlyList<TraceFrame>> connections)
+    {
+        var now = clock ?? LatestIssuedAt(connections) ?? Start;
+        var b = Builder(seed).Note("TraceFound", "Found by a property-based trace: " + origin);
+        var registry = new MemoryRegistry();
+        var env = new TokenEnvironment(now, new SeededEnvironment(seed, now, "shard-transcripts/trace"));
+        var steps = new JsonArray();
+        var refusals = new List<string>();
+        JsonObject? last = null;
+        string? shard = null;
+        for (var c = 0; c < connections.Count; c++)
+        {
+            var edge = new EdgeDriver(registry, env);
+            var frames = connections[c];
+            for (var i = 0; i < frames.Count && edge.State.Phase != EdgePhase.Closed; i++)
+            {
+                if (!frames[i].Sent) continue;
+                JsonObject node;
+                EdgeDriver.Result r;
+                var seen = edge.Rejections.Count;
+                if (frames[i].Binary)
+                {
+                    var (chunk, _) = ShardMessages.ReadChunk(frames[i].Bytes);
+                    if (chunk is null) return (null, "a binary frame of the trace is not a chunk frame the transcripts format can carry");
+                    node = new JsonObject
+                    {
+                        ["chunk"] = new JsonObject
+                        {
+                            ["session_token"] = chunk.SessionToken, ["index"] = chunk.Index,
+                            ["proof"] = new JsonArray([.. chunk.Proof.Select(p => (JsonNode)JsonValue.Create(VectorJson.Hex(p)))]),
+                        },
+                        ["data"] = VectorJson.Hex(chunk.Data.Span),
+                        ["frame"] = VectorJson.Hex(frames[i].Bytes),
+                    };
+                    r = edge.Binary(frames[i].Bytes);
+                }
+                else
+                {
+                    if ((JsonNode.Parse(frames[i].Text) as JsonObject) is not { } message || message["type"] is not JsonValue)
+                        return (null, "a text frame of the trace is not a JSON message the transcripts format can carry");
+                    if ((string?)message["type"] == "hello") env.Hand(IutToken(frames, i));
+                    shard ??= (string?)message["shard_id"];
+                    node = new JsonObject { ["message"] = message.DeepClone() };
+                    r = edge.Text(message);
+                }
+                refusals.AddRange(edge.Rejections.Skip(seen).Select(e => e.Code.Wire()));
+                steps.Add(new JsonObject { ["connection"] = c + 1, ["at"] = Time(now), ["node"] = node, ["edge"] = r.Wire, ["effects"] = r.Effects });
+                if (r.Wire.Select(w => w!["message"]).OfType<JsonObject>().LastOrDefault() is { } m) last = m;
+            }
+            if (edge.State.Phase == EdgePhase.Closed) continue;
+            var drop = edge.Feed(new EdgeInput.Closed());
+            steps.Add(new JsonObject { ["connection"] = c + 1, ["at"] = Time(now), ["node"] = new JsonObject { ["disconnect"] = true }, ["edge"] = drop.Wire, ["effects"] = drop.Effects });
+        }
+        var type = (string?)last?["type"];
+        if (last is null) return (null, "the edge model sends nothing for this trace");
+        // The format's invalid transcripts end with an error; a trace that ends on a chunk_nack has no place in it.
+        if (type == "chunk_nack") return (null, "the edge model's last answer is a chunk_nack, which a transcript cannot end on");
+        var valid = type != "error";
+        var empty = new MemoryRegistry();
+        b.Group("TranscriptTraceFound", SharedInputs());
+        b.Test($"property trace: {connections.Count} connection(s)", valid ? VectorResult.Valid : VectorResult.Invalid, new JsonObject
+        {
+            ["now"] = Time(now),
+            ["registryBefore"] = empty.State(shard ?? ShardId),
+            ["steps"] = steps,
+            ["registryAfter"] = registry.State(shard ?? ShardId),
+            ["refusals"] = new JsonArray([.. refusals.Select(r => (JsonNode)JsonValue.Create(r))]),
+            ["finalMessage"] = last.DeepClone(),
+        }, "TraceFound");
+        return (b.Build(), null);
+    }
+
+    /// <summary>The latest issued_at of the auth tokens in the suite's headers, if any.</summary>
+    private static DateTimeOffset? LatestIssuedAt(IReadOnlyList<IReadOnlyList<TraceFrame>> connections) =>
+        connections.SelectMany(c => c).Where(f => f.Sent && !f.Binary).Select(f => ShardMessages.Parse(f.Text))
+            .Where(m => m.Type == "shard_header" && m.Json.TryGetProperty("auth_token", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.Object
+                && a.TryGetProperty("issued_at", out var at) && at.ValueKind == System.Text.Json.JsonValueKind.String)
+            .Select(m => DateTimeOffset.TryParse(m.Json.GetProperty("auth_token").GetProperty("issued_at").GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null)
+            .Max();
+
+    /// <summary>The 16 bytes of the session token the IUT answered the hello at <paramref name="at"/> with, if it did in the reference's form.</summary>
+    private static byte[]? IutToken(IReadOnlyList<TraceFrame> frames, int at)
+    {
+        var reply = frames.Skip(at + 1).FirstOrDefault(f => !f.Sent);
+        if (reply is null || reply.Binary) return null;
+        var (type, json, _) = ShardMessages.Parse(reply.Text);
+        if (type != "hello_ack" || !json.TryGetProperty("session_token", out var t) || t.GetString() is not { } token) return null;
+        const string prefix = "EDGE-SESSION-";
+        return token.StartsWith(prefix, StringComparison.Ordinal) && Base64Url.TryDecode(token[prefix.Length..], out var bytes) && bytes.Length == 16 ? bytes : null;
+    }
+
+    /// <summary>The trace's edge clock; each random draw is the token handed in for the next hello, else a seeded one.</summary>
+    private sealed class TokenEnvironment(DateTimeOffset now, IModelEnvironment fallback) : IModelEnvironment
+    {
+        private byte[]? _next;
+
+        public DateTimeOffset Now => now;
+
+        public void Hand(byte[]? token) => _next = token;
+
+        public void NextBytes(Span<byte> destination)
+        {
+            if (_next is { } t && t.Length == destination.Length) t.CopyTo(destination);
+            else fallback.NextBytes(destination);
+            _next = null;
+        }
+    }
+
+    private static VectorFileBuilder Builder(ulong seed) => new("shard", "transcripts", "shard-transcripts.schema.json", seed,
+            "Shard hand-off §2 and §5 as whole transcripts of the reference edge model: Hello → Hello-Ack, ShardHeader → header_ack, chunks (each with its RFC 6962 inclusion proof) → chunk_ack / chunk_nack, Commit-Ack; resume after a drop; Rollback-Intent; registry queries (wire forms: SPEC-NOTES.md \"Shard messages\").",
+            "`steps`: in order, on numbered `connection`s to one edge (a new connection starts a new edge session; the registry persists). `node` is what the node sends: `message` (a control message), `chunk` + `data` + `frame` (the binary frame, 4-byte big-endian header length ‖ JSON header ‖ chunk bytes), or `disconnect`. `edge` is what the edge must send back, in order (`message`, or `close` with its code); an error's `detail` is prose and need not match. `effects` is what the reference asks of its registry (and the registry's answer to a commit or rollback).",
+            "The registry: the reference keeps it in SQLite; these transcripts model it in memory with the same rules (entries never deleted; one canonical head per shard; a commit is refused unless the head is still the expected parent and the version is new; rollback marks the version inactive and reinstates its nearest active ancestor; an append-only audit log; sessions hold their received chunks' leaf hashes). `registryBefore` / `registryAfter` are the model's registry_state of the shard; registry_id = \"ONEIRIC-\" + the first 12 hex digits of the shard hash + \"-\" + the entry's sequence number in this registry. Versions present before the first step were committed by earlier uploads not shown.",
+            "Session tokens are the reference edge's (drawn from a seeded generator) and the edge's clock starts at `now` and moves only where a step's `at` says: an implementation replaying a transcript substitutes its own tokens and re-signs headers (auth token, bundle) with the published seeds, or accepts the given tokens.",
+            "valid: the transcript ends with the edge accepting the node's last request (commit_ack, resume completed, rollback_intent, registry_state); invalid: it ends with a refusal (`finalMessage` is an error). `refusals` lists every error and chunk_nack code the edge sent, in order.");
 
     private static void Emit(VectorFileBuilder b, ulong seed, Scenario sc)
     {

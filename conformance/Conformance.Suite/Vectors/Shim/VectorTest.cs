@@ -20,20 +20,21 @@ public sealed record VectorTopicFile(string Spec, string Topic, string Header, I
     public static IReadOnlyList<VectorTopicFile> LoadAll(string dir)
     {
         using var manifest = JsonDocument.Parse(System.IO.File.ReadAllBytes(Path.Combine(dir, "MANIFEST.json")));
-        var files = new List<VectorTopicFile>();
-        foreach (var entry in manifest.RootElement.GetProperty("files").EnumerateArray())
-        {
-            using var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(Path.Combine(dir, entry.GetProperty("path").GetString()!)));
-            var root = doc.RootElement.Clone();
-            var spec = root.GetProperty("spec").GetString()!;
-            var topic = root.GetProperty("topic").GetString()!;
-            var tests = new List<VectorTest>();
-            foreach (var g in root.GetProperty("testGroups").EnumerateArray())
-            foreach (var t in g.GetProperty("tests").EnumerateArray())
-                tests.Add(new(spec, topic, t.GetProperty("tcId").GetInt32(), t.GetProperty("comment").GetString() ?? "", t.GetProperty("result").GetString()!, g, t));
-            var header = root.GetProperty("header").EnumerateArray().FirstOrDefault().GetString() ?? "";
-            files.Add(new(spec, topic, header, tests));
-        }
-        return files;
+        return [.. manifest.RootElement.GetProperty("files").EnumerateArray().Select(entry => Load(Path.Combine(dir, entry.GetProperty("path").GetString()!)))];
+    }
+
+    /// <summary>One vector file (a golden one, or one `run --save-vector` wrote).</summary>
+    public static VectorTopicFile Load(string path)
+    {
+        using var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path));
+        var root = doc.RootElement.Clone();
+        var spec = root.GetProperty("spec").GetString()!;
+        var topic = root.GetProperty("topic").GetString()!;
+        var tests = new List<VectorTest>();
+        foreach (var g in root.GetProperty("testGroups").EnumerateArray())
+        foreach (var t in g.GetProperty("tests").EnumerateArray())
+            tests.Add(new(spec, topic, t.GetProperty("tcId").GetInt32(), t.GetProperty("comment").GetString() ?? "", t.GetProperty("result").GetString()!, g, t));
+        var header = root.GetProperty("header").EnumerateArray().FirstOrDefault().GetString() ?? "";
+        return new(spec, topic, header, tests);
     }
 }
