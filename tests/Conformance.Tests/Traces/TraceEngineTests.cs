@@ -99,23 +99,25 @@ public static class TraceEngineTests
             Expect.isTrue(result.Traces!.Flaky, "the trace section says flaky");
             Expect.isFalse(result.Outcome.IsFailure(), "flaky does not gate");
         }),
-        TestCase("--save-vector writes the minimal trace as a TraceFound transcripts vector, valid against its schema", async () =>
+        // Per role with a vector kind: a broken variant whose trace the saved vector carries, and a fault of the
+        // reference shim that reaches the same vector op (it must fail the vector the reference shim passes).
+        TestCase("--save-vector: an LHS server trace becomes a TraceFound server transcripts vector", () =>
+            SavesVector(["--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--fault", "seal-over-wrong-bytes"], "lhs/transcripts", "ServerTranscript", "seal-over-wrong-bytes")),
+        // No shim fault reaches lhs.transcript.client: only the reference shim's agreement is checked.
+        TestCase("--save-vector: an LHS client trace becomes a TraceFound client transcripts vector", () =>
+            SavesVector(["--spec", "lhs", "--role", "client", "--filter", "LHS-C-traces", "--fault", "client-accepts-bad-seal"], "lhs/transcripts", "ClientTranscript", null)),
+        TestCase("--save-vector: a Shard edge trace becomes a TraceFound shard transcripts vector", () =>
+            SavesVector(["--spec", "shard", "--role", "server", "--filter", "SHARD-E-traces", "--fault", "shard-resume-forgets"], "shard/transcripts", "TranscriptTraceFound", "shard-resume-forgets")),
+        TestCase("--save-vector: a CIP agent trace has no vector kind, and nothing is saved without a failing trace", async () =>
         {
             var dir = TestCli.TempDir("saved-vector");
-            var file = Path.Combine(dir, "lhs", "found.json");
-            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--fault", "nonce-reused", "--save-vector", file);
-            Expect.equal(r.Exit, 1, $"the broken edge fails\n{r}");
-            Expect.stringContains(r.Stdout, "saved the minimal trace as a vector", "says so");
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-            var tests = doc.RootElement.GetProperty("testGroups").EnumerateArray().SelectMany(g => g.GetProperty("tests").EnumerateArray()).ToArray();
-            Expect.equal(tests.Length, 2, "hello;reconnect;hello: one transcript per connection");
-            Expect.isTrue(tests.All(t => t.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "TraceFound")), "flagged TraceFound");
-            Expect.stringContains(doc.RootElement.GetProperty("notes").GetProperty("TraceFound").GetString()!, "nonce", "the note says what the trace found");
-            // Its schema is found relative to the file, as in vectors/.
-            CopyDir(Path.Combine(global::Conformance.Suite.Vectors.VectorSet.DefaultDirectory(), "schema"), Path.Combine(dir, "schema"));
-            Expect.isEmpty(await global::Conformance.Suite.Vectors.VectorSet.SchemaErrorsAsync(dir, Path.Combine("lhs", "found.json")), "valid against lhs-transcripts.schema.json");
+            var cip = await TestCli.RunAsync("run", "--spec", "cip", "--filter", "CIP-A-traces", "--fault", "cip-replay-accepted", "--timeout-ms", "500", "--save-vector", Path.Combine(dir, "cip.json"));
+            Expect.equal(cip.Exit, 1, $"the broken agent fails\n{cip}");
+            Expect.stringContains(cip.Stderr, "no vector kind", "says why it saves nothing");
+            Expect.isFalse(File.Exists(Path.Combine(dir, "cip.json")), "nothing saved");
             var none = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--filter", "LHS-S-traces", "--traces", "20", "--save-vector", Path.Combine(dir, "none.json"));
             Expect.equal(none.Exit, 0, "the reference passes");
+            Expect.stringContains(none.Stdout, "no failing trace to save", "says so");
             Expect.isFalse(File.Exists(Path.Combine(dir, "none.json")), "nothing to save");
         }),
         TestCase("replay refuses what it cannot run", async () =>
@@ -129,6 +131,43 @@ public static class TraceEngineTests
             Expect.equal((await TestCli.RunAsync("replay", "--spec", "shard", "--trace", "1", "--steps", "hello")).Exit, 2, "two roles: replay needs one spec and role");
         }),
     ]);
+
+    private static string ReferenceShim(string extra = "") => $"stdio:dotnet {typeof(global::Conformance.Cli.Cli).Assembly.Location} shim --vectors{extra}";
+
+    /// <summary>
+    /// The run fails and saves its minimal trace as a vector of <paramref name="file"/>'s kind, one test per connection
+    /// of the trace, every test flagged TraceFound, valid against its schema; the reference shim answers every test as
+    /// the model's expected result says, and the shim broken by <paramref name="shimFault"/> does not.
+    /// </summary>
+    private static async Task SavesVector(string[] run, string file, string group, string? shimFault)
+    {
+        var dir = TestCli.TempDir("saved-vector");
+        var path = Path.Combine(dir, file.Split('/')[0], "found.json");
+        var r = await TestCli.RunAsync(["run", .. run, "--timeout-ms", "500", "--save-vector", path]);
+        Expect.equal(r.Exit, 1, $"the broken variant fails\n{r}");
+        Expect.stringContains(r.Stdout, "saved the minimal trace", $"says so\n{r}");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        Expect.equal($"{doc.RootElement.GetProperty("spec").GetString()}/{doc.RootElement.GetProperty("topic").GetString()}", file, "the vector kind of the role");
+        var groups = doc.RootElement.GetProperty("testGroups").EnumerateArray().ToArray();
+        Expect.isTrue(groups.All(g => g.GetProperty("type").GetString() == group), $"tests in {group} groups");
+        var tests = groups.SelectMany(g => g.GetProperty("tests").EnumerateArray()).ToArray();
+        Expect.isNonEmpty(tests, "at least one transcript");
+        Expect.isTrue(tests.All(t => t.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "TraceFound")), "flagged TraceFound");
+        var connections = TraceCase(r).GetProperty("trace").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "open");
+        // LHS: one transcript per connection; Shard: one transcript of numbered connections.
+        Expect.equal(tests.Length, file == "shard/transcripts" ? 1 : connections, "the trace's connections, as transcripts");
+        var note = doc.RootElement.GetProperty("notes").GetProperty("TraceFound").GetString()!;
+        Expect.stringContains(note, TraceCase(r).GetProperty("traces").GetProperty("minimal").GetString()!, "the note names the minimal trace");
+        // Its schema is found relative to the file, as in vectors/.
+        CopyDir(Path.Combine(global::Conformance.Suite.Vectors.VectorSet.DefaultDirectory(), "schema"), Path.Combine(dir, "schema"));
+        Expect.isEmpty(await global::Conformance.Suite.Vectors.VectorSet.SchemaErrorsAsync(dir, Path.GetRelativePath(dir, path)), $"valid against its schema ({file})");
+        var reference = await TestCli.RunAsync("run", "--vectors", "--target", ReferenceShim(), "--vector-file", path, "--out", TestCli.TempDir("saved-vector-run"));
+        Expect.equal(reference.Exit, 0, $"the reference shim answers every test as the model says\n{reference}");
+        Expect.stringContains(reference.Stdout, $"{tests.Length} pass", "every transcript ran and passed");
+        if (shimFault is null) return;
+        var broken = await TestCli.RunAsync("run", "--vectors", "--target", ReferenceShim(" --fault " + shimFault), "--vector-file", path, "--out", TestCli.TempDir("saved-vector-run"));
+        Expect.equal(broken.Exit, 1, $"the shim broken by {shimFault} fails the saved trace\n{broken}");
+    }
 
     private static void CopyDir(string from, string to)
     {
