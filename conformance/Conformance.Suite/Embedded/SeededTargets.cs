@@ -46,9 +46,9 @@ public sealed class SeededAgentTarget(IAgentTarget inner, IModelEnvironment env)
 }
 
 /// <summary>
-/// A connection that, before each frame it sends and before it closes, waits until nothing new has entered the wire
-/// trace (any connection of the case) for a quiet spell: at most a step timeout in all, so a chattering IUT only
-/// makes the order less certain, never the trace slower than its budget.
+/// A connection that, before each frame it sends, before it closes and once it is closed, waits until nothing new has
+/// entered the wire trace (any connection of the case) for a quiet spell: at most a step timeout each time, so a
+/// chattering IUT only makes the order less certain, never the trace slower than its budget.
 /// </summary>
 internal sealed class SettlingConnection(IWireConnection inner, TimeSpan step) : IWireConnection
 {
@@ -82,6 +82,9 @@ internal sealed class SettlingConnection(IWireConnection inner, TimeSpan step) :
     {
         await SettleAsync();
         await inner.DisposeAsync();
+        // The IUT acts on the drop on its own time (an edge may commit or abandon an upload): a quiet spell after it
+        // lets that happen before the suite's next connection, whose first frame could otherwise overtake it.
+        await SettleAsync();
     }
 
     private async Task SettleAsync()
