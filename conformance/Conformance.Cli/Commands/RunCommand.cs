@@ -296,21 +296,35 @@ internal static class RunCommand
         var (connections, why) = Suite.Vectors.TraceFrames.ByConnection(found.Trace);
         Suite.Vectors.VectorFile? vector = null;
         if (connections is not null)
-            (vector, why) = found.Id switch
+            try { (vector, why) = Build(connections); }
+            // The trace's frames are the IUT's as much as the suite's: whatever they are, the run ends normally.
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
             {
-                "LHS-S-traces" => (Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, origin,
-                    [.. connections.Select(c => c.Where(f => f.Sent).Select(f => (f.Binary, f.Bytes)).ToArray()).Where(c => c.Length > 0)]), null),
-                "LHS-C-traces" => Suite.Vectors.Lhs.TranscriptVectors.ClientTraceFound(t.Seed, origin, connections),
-                "SHARD-E-traces" => Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
-                _ => (null, $"{found.Id}: no vector kind holds this role's conversation (CIP's vectors each hold one rule's inputs)"),
-            };
+                why = "the model cannot build a vector from this trace: " + e.Message;
+            }
+        (Suite.Vectors.VectorFile?, string?) Build(IReadOnlyList<IReadOnlyList<Suite.Vectors.TraceFrame>> connections) => found.Id switch
+        {
+            "LHS-S-traces" => (Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, origin,
+                [.. connections.Select(c => c.Where(f => f.Sent).Select(f => (f.Binary, f.Bytes)).ToArray()).Where(c => c.Length > 0)]), null),
+            "LHS-C-traces" => Suite.Vectors.Lhs.TranscriptVectors.ClientTraceFound(t.Seed, origin, connections),
+            "SHARD-E-traces" => Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
+            _ => (null, $"{found.Id}: no vector kind holds this role's conversation (CIP's vectors each hold one rule's inputs)"),
+        };
         if (vector is null)
         {
             stderr.WriteLine($"conformance: --save-vector: {why}; not saved");
             return;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        File.WriteAllBytes(file, Suite.Vectors.VectorJson.Serialize(vector));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            File.WriteAllBytes(file, Suite.Vectors.VectorJson.Serialize(vector));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            stderr.WriteLine($"conformance: --save-vector: cannot write {file}: {e.Message}");
+            return;
+        }
         stdout.WriteLine($"saved the minimal trace of {found.Id} as a vector: {file} ({vector.Spec}/{vector.Topic}, {vector.NumberOfTests} transcript(s), flag TraceFound)");
     }
 

@@ -101,27 +101,32 @@ public sealed class TranscriptVectors : IVectorTopic
         return (c.Build(Builder(seed)), null);
     }
 
-    /// <summary>The client configuration behind a client's first frames (hello, then bind), or why there is none.</summary>
+    /// <summary>
+    /// The client configuration behind what a client declared (its hello, and its bind when it sent one), or why there
+    /// is none: a hello or bind the client model would never send has no configuration (the vector would be about a
+    /// different client).
+    /// </summary>
     private static (LhsClientConfig? Config, string? Why) DeclaredConfig(TraceFrame[] fromClient, byte[] trustedKey)
     {
-        if (fromClient.Length == 0 || fromClient[0].Binary) return (null, "the client sent no hello");
-        try
+        var frames = fromClient.Where(f => !f.Binary).Select(f => (f.Text, Frame: ControlFrame.Parse(f.Text))).ToArray();
+        if (frames.Length == 0 || frames[0].Frame.Value?.Step != LhsStepName.Hello) return (null, "the client's first frame is not a hello");
+        var hello = Model.Lhs.Hello.Validate(frames[0].Frame.Value!);
+        if (hello.Error is { } he) return (null, $"the client's hello is not one the client model sends ({he.Detail})");
+        var bindText = frames.Skip(1).FirstOrDefault(f => f.Frame.Value?.Step == LhsStepName.Bind).Text;
+        Model.Lhs.Bind? bind = null;
+        if (bindText is not null)
         {
-            var hello = JsonNode.Parse(fromClient[0].Text)!.AsObject();
-            var bind = fromClient.Length > 1 && !fromClient[1].Binary ? JsonNode.Parse(fromClient[1].Text) as JsonObject : null;
-            var thread = bind?["thread"]?.GetValue<string>() ?? Uuid;
-            JsonElement? context = bind?["context"] is JsonObject ctx ? JsonDocument.Parse(ctx.ToJsonString()).RootElement.Clone() : null;
-            var cc = new LhsClientConfig(hello["lri_version"]!.GetValue<string>(), [.. hello["encodings"]!.AsArray().Select(e => e!.GetValue<string>())],
-                [.. hello["features"]!.AsArray().Select(e => e!.GetValue<string>())], hello["max_frame_bytes"]!.GetValue<int>(), thread, trustedKey, Context: context);
-            // The seal the suite sent covers the client's own hello and bind: the model must send the same ones.
-            if (!Jcs.Canonicalize(cc.HelloText()).AsSpan().SequenceEqual(Jcs.Canonicalize(fromClient[0].Text))) return (null, "the client's hello has more than a configuration says");
-            if (bind is not null && !Jcs.Canonicalize(cc.BindText()).AsSpan().SequenceEqual(Jcs.Canonicalize(fromClient[1].Text))) return (null, "the client's bind has more than a thread and a context");
-            return (cc, null);
+            var checkedBind = Model.Lhs.Bind.Validate(ControlFrame.Parse(bindText).Value!);
+            if (checkedBind.Error is { } be) return (null, $"the client's bind is not one the client model sends ({be.Detail})");
+            bind = checkedBind.Value;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
-        {
-            return (null, "the client's hello or bind is not a configuration: " + e.Message);
-        }
+        var h = hello.Value!;
+        var cc = new LhsClientConfig(h.LriVersion, h.Encodings, h.Features, h.MaxFrameBytes, bind?.Thread ?? Uuid, trustedKey, Context: bind?.Context?.Clone());
+        // The seal the suite sent covers the client's own hello and bind: the model must send the same ones.
+        if (!Jcs.Canonicalize(cc.HelloText()).AsSpan().SequenceEqual(Jcs.Canonicalize(frames[0].Text))) return (null, "the client's hello has more than a configuration says");
+        if (bindText is not null && !Jcs.Canonicalize(cc.BindText()).AsSpan().SequenceEqual(Jcs.Canonicalize(bindText)))
+            return (null, "the client's bind has more than a thread and a context");
+        return (cc, null);
     }
 
     private static VectorFileBuilder Builder(ulong seed) => new("lhs", "transcripts", "lhs-transcripts.schema.json", seed,

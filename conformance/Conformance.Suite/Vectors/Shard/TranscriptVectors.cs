@@ -494,18 +494,8 @@ public sealed class TranscriptVectors : IVectorTopic
                 var seen = edge.Rejections.Count;
                 if (frames[i].Binary)
                 {
-                    var (chunk, _) = ShardMessages.ReadChunk(frames[i].Bytes);
-                    if (chunk is null) return (null, "a binary frame of the trace is not a chunk frame the transcripts format can carry");
-                    node = new JsonObject
-                    {
-                        ["chunk"] = new JsonObject
-                        {
-                            ["session_token"] = chunk.SessionToken, ["index"] = chunk.Index,
-                            ["proof"] = new JsonArray([.. chunk.Proof.Select(p => (JsonNode)JsonValue.Create(VectorJson.Hex(p)))]),
-                        },
-                        ["data"] = VectorJson.Hex(chunk.Data.Span),
-                        ["frame"] = VectorJson.Hex(frames[i].Bytes),
-                    };
+                    if (ChunkNode(frames[i].Bytes) is not { } chunkNode) return (null, "a binary frame of the trace is not a chunk frame the transcripts format can carry");
+                    node = chunkNode;
                     r = edge.Binary(frames[i].Bytes);
                 }
                 else
@@ -542,6 +532,30 @@ public sealed class TranscriptVectors : IVectorTopic
             ["finalMessage"] = last.DeepClone(),
         }, "TraceFound");
         return (b.Build(), null);
+    }
+
+    /// <summary>
+    /// A chunk frame as a step's node: its header's token, index and proof as they are (the edge model judges them),
+    /// the data, and the frame itself; null when the frame has no such header to show.
+    /// </summary>
+    private static JsonObject? ChunkNode(byte[] frame)
+    {
+        if (frame.Length < 4) return null;
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame);
+        if (length > frame.Length - 4) return null;
+        try
+        {
+            if (JsonNode.Parse(frame.AsSpan(4, (int)length)) is not JsonObject h || h["session_token"] is not JsonValue token || token.GetValueKind() != System.Text.Json.JsonValueKind.String
+                || h["index"] is not JsonValue index || index.GetValueKind() != System.Text.Json.JsonValueKind.Number || h["proof"] is not JsonArray proof)
+                return null;
+            return new JsonObject
+            {
+                ["chunk"] = new JsonObject { ["session_token"] = token.DeepClone(), ["index"] = index.DeepClone(), ["proof"] = proof.DeepClone() },
+                ["data"] = VectorJson.Hex(frame.AsSpan(4 + (int)length)),
+                ["frame"] = VectorJson.Hex(frame),
+            };
+        }
+        catch (System.Text.Json.JsonException) { return null; }
     }
 
     /// <summary>The latest issued_at of the auth tokens in the suite's headers, if any.</summary>
