@@ -111,6 +111,14 @@ public static class TraceEngineTests
         TestCase("--save-vector: a CIP agent trace has no vector kind, and nothing is saved without a failing trace", async () =>
         {
             var dir = TestCli.TempDir("saved-vector");
+            // A client that binds with a thread the client model never sends has no configuration to replay with.
+            var thread = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--filter", "LHS-C-traces", "--fault", "client-bad-thread", "--timeout-ms", "500", "--save-vector", Path.Combine(dir, "thread.json"));
+            Expect.equal(thread.Exit, 1, $"the broken agent fails, and the run ends normally\n{thread}");
+            Expect.stringContains(thread.Stderr, "not one the client model sends", "says why it saves nothing");
+            Expect.isFalse(File.Exists(Path.Combine(dir, "thread.json")), "nothing saved");
+            File.WriteAllText(Path.Combine(dir, "not-a-vector.json"), "{\"spec\":1}");
+            Expect.equal((await TestCli.RunAsync("run", "--vectors", "--target", ReferenceShim(), "--vector-file", Path.Combine(dir, "not-a-vector.json"))).Exit, 2,
+                "--vector-file that is not a vector file: usage error");
             var cip = await TestCli.RunAsync("run", "--spec", "cip", "--filter", "CIP-A-traces", "--fault", "cip-replay-accepted", "--timeout-ms", "500", "--save-vector", Path.Combine(dir, "cip.json"));
             Expect.equal(cip.Exit, 1, $"the broken agent fails\n{cip}");
             Expect.stringContains(cip.Stderr, "no vector kind", "says why it saves nothing");
