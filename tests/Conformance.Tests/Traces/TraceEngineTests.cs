@@ -128,6 +128,20 @@ public static class TraceEngineTests
             Expect.stringContains(none.Stdout, "no failing trace to save", "says so");
             Expect.isFalse(File.Exists(Path.Combine(dir, "none.json")), "nothing to save");
         }),
+        TestCase("a stdio shim's failing trace is judged on that shim, and its replay line runs the same shim", async () =>
+        {
+            var shim = $"stdio:dotnet {typeof(global::Conformance.Cli.Cli).Assembly.Location} shim --spec lhs --role server --fault seal-over-wrong-bytes";
+            var run = await TestCli.RunAsync("run", "--spec", "lhs", "--target", shim, "--filter", "LHS-S-traces", "--timeout-ms", "1000");
+            Expect.equal(run.Exit, 1, $"the broken shim fails\n{run}");
+            var traces = TraceCase(run).GetProperty("traces");
+            Expect.isFalse(traces.GetProperty("flaky").GetBoolean(), "the minimal trace failed again on the shim (not on an embedded reference)");
+            var line = traces.GetProperty("replay").GetString()!;
+            Expect.stringContains(line, $" --target '{shim}'", "the replay names the shim, quoted as one word");
+            var words = System.Text.RegularExpressions.Regex.Matches(line["./run-conformance.sh ".Length..], @"'([^']*)'|\S+").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Value).ToArray();
+            var replay = await TestCli.RunAsync([.. words, "--out", TestCli.TempDir("replay")]);
+            Expect.equal(replay.Exit, 1, $"the replay fails on the same shim\n{replay}");
+            Expect.stringContains(replay.Stdout, "LHS-3.4-seal-covers", "for the same requirement");
+        }),
         TestCase("replay refuses what it cannot run", async () =>
         {
             Expect.equal((await TestCli.RunAsync("replay", "--spec", "lhs", "--role", "server", "--steps", "hello")).Exit, 2, "no --trace");
