@@ -44,7 +44,7 @@ internal static class Help
                                              a cip agent's traces always run one at a time)
           --save-vector FILE                 write the minimal failing trace as a vector file, flag TraceFound: an LHS
                                              server or client trace as lhs transcripts, a Shard edge trace as shard
-                                             transcripts (a CIP agent's trace has no vector kind; keep it out of
+                                             transcripts (a CIP agent's or CCML node's is not saved; keep it out of
                                              vectors/, which holds generated files); replay it with run --vectors
                                              --vector-file FILE
           A sanity case runs first and last for each spec and role, to tell an IUT that died mid-run from one that

@@ -280,7 +280,7 @@ internal static class RunCommand
     /// frames exactly as sent (from the case's wire trace), what the IUT must do from the model. LHS server and client
     /// traces become lhs transcripts, Shard edge traces shard transcripts. A CIP agent's trace is not saved: no CIP
     /// vector kind holds a conversation with an agent (envelopes, trust-fsm, knowledge and replay each hold one rule's
-    /// inputs), and inventing one is more than a save.
+    /// inputs), and inventing one is more than a save. Nor is a CCML node's yet.
     /// </summary>
     /// <param name="seeded">The evidence ran on a fresh embedded reference, whose clock is a seeded environment's.</param>
     private static void SaveVector(IReadOnlyList<CaseResult> results, string file, bool seeded, TextWriter stdout, TextWriter stderr)
@@ -308,7 +308,8 @@ internal static class RunCommand
                 [.. connections.Select(c => c.Where(f => f.Sent).Select(f => (f.Binary, f.Bytes)).ToArray()).Where(c => c.Length > 0)]), null),
             "LHS-C-traces" => Suite.Vectors.Lhs.TranscriptVectors.ClientTraceFound(t.Seed, origin, connections),
             "SHARD-E-traces" => Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
-            _ => (null, $"{found.Id}: no vector kind holds this role's conversation (CIP's vectors each hold one rule's inputs)"),
+            "CIP-A-traces" => (null, $"{found.Id}: no vector kind holds a conversation with a CIP agent (CIP's vectors each hold one rule's inputs)"),
+            _ => (null, $"{found.Id}: this role's traces are not saved as vectors yet"),
         };
         if (vector is null)
         {
