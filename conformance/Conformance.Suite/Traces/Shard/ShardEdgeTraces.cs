@@ -4,7 +4,6 @@
 // model, fed the same messages over a shadow registry of that shard, says what the edge must answer to each.
 using System.Text.Json.Nodes;
 using Conformance.Model.Env;
-using Conformance.Reference.Hosting;
 using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard;
