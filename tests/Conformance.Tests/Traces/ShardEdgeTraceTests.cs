@@ -32,7 +32,7 @@ public static class ShardEdgeTraceTests
                 ("a rollback, then a header on the invalidated version", @"rollback;.*header:(invalidated|override|override-node)", 8),
                 ("a rollback, then the authority's override", @"rollback;.*header:override(;|$)", 1),
                 ("a restart mid-upload, then resume", @"header;.*restart;resume", 5),
-                ("a restart, then a read", @"restart;query", 10),
+                ("a restart, then a read", @"restart;query", 5),
                 ("a chunk in, a drop, then a resume or a read", @"header;(chunk[^;]*;)+(resume|reconnect;query)", 3),
                 ("a tampered chunk or a wrong proof mid-upload", @"header;(chunk[^;]*;|all;)*chunk:(tampered|bad-proof)", 3),
                 ("the canonical version sent again on itself", @"header:conflict-on-head", 3),

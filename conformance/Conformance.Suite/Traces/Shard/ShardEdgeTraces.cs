@@ -93,9 +93,10 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         {
             < 45 => new Move<Upload>([new("rollback"), .. Steps(read, "query")], u with { RolledBack = u.RolledBack || u.Committed }),
             < 53 => new Move<Upload>([new("rollback", "older"), .. Steps(read, "query")], u with { RolledBack = u.RolledBack || u.Committed }),
-            < 68 => new Move<Upload>([new("rollback", broken), .. Steps(read, "query")], u),
-            < 80 => new Move<Upload>([new("query")], u),
-            // The upload's connection goes down with the edge.
+            < 70 => new Move<Upload>([new("rollback", broken), .. Steps(read, "query")], u),
+            < 90 => new Move<Upload>([new("query")], u),
+            // The upload's connection goes down with the edge. (Seldom: a restart has the IUT to itself, and over stdio
+            // it starts a process.)
             _ => new Move<Upload>([new("restart"), new("query")], u with { Phase = 0 }),
         };
 
