@@ -69,8 +69,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         // Some traces start from a committed version, so what is done to the registry has steps left to happen.
         from committed in TraceGen.Chance(count == 0 ? 30 : 0)
         from reconnect in TraceGen.Chance(count > 0 ? 8 : 0)
-                // (seldom mid-upload, and less often once one may be rolled back: then the next upload, on the invalidated version,
-        // is the story)
+        // Seldom mid-upload; less often once a version may be rolled back: then the next upload, on it, is the story.
         from registry in TraceGen.Chance(!u.Committed ? 3 : u.Phase == 2 ? 8 : u.RolledBack ? 15 : 45)
         from regular in TraceGen.Chance(72)
         from move in committed ? Committed()
