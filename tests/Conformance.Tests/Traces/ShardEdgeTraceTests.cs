@@ -78,7 +78,9 @@ public static class ShardEdgeTraceTests
     private static async Task<CaseResult> TracesAlone(Fault f)
     {
         await using var edge = await EmbeddedShardEdge.StartAsync(() => f.As(ShardEdgeBehaviour.Correct));
-        return await CaseExecutor.RunAsync(TraceCases.Case(P, new TraceSettings(TraceSettings.DefaultCount)), P.Catalog, Settings, edge, null, default);
+        // The minimal trace's evidence run is against a fresh seeded edge, as in a CLI run: its restarts must go through too.
+        var options = new TraceSettings(TraceSettings.DefaultCount, Fresh: TraceCases.EmbeddedFresh("shard", IutRole.Server, Settings.Seed, f));
+        return await CaseExecutor.RunAsync(TraceCases.Case(P, options), P.Catalog, Settings, edge, null, default);
     }
 
     /// <summary>The embedded edge behind a target the suite cannot restart (as a remote IUT would be).</summary>
