@@ -59,6 +59,15 @@ public static class ShardEdgeTraceTests
                 Expect.isLessThanOrEqual(sent, frames, $"{name}: the shrunk trace [{r.Traces?.Minimal}] is no longer than the shortest hand-written case");
             }
         }),
+        TestCase("a trace is saved as a transcript unless the upload's connection goes on after a rollback or query beside it", () =>
+        {
+            string? Why(string script) => ShardEdgeTraces.NotTranscribable(TraceStep.Parse(script)!);
+            Expect.isNull(Why("hello:empty;header;rollback;query"), "the side connections come last");
+            Expect.isNull(Why("hello;header;query;reconnect;hello;header"), "a new connection after the read");
+            Expect.isNull(Why("hello;header;restart;resume;chunk"), "a restart reads as a drop");
+            Expect.isNotNull(Why("hello;header;query;chunk"), "the upload goes on after the read: frames of two connections interleave");
+            Expect.isNotNull(Why("hello;header;chunk;resume;rollback;chunk"), "the same after a resume");
+        }),
         TestCase("a restart the IUT does not allow is skipped and noted; what needs it is not judged", async () =>
         {
             var f = ShardFaults.All.Single(x => x.Name == "shard-sessions-not-durable");

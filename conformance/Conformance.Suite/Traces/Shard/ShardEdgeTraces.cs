@@ -165,6 +165,27 @@ public sealed class ShardEdgeTraces : ITraceProtocol
 
     public string? Unknown(TraceStep s) => Variants.Unknown(s);
 
+    /// <summary>
+    /// Why a trace's frames cannot be saved as a transcript, which holds one connection at a time: the upload's
+    /// connection used again after a rollback or query went out on a connection of its own; else null. (A restart
+    /// reads as a drop there: the registry and sessions outlive it in the transcript's model as they must on the edge.)
+    /// </summary>
+    public static string? NotTranscribable(IReadOnlyList<TraceStep> steps)
+    {
+        bool open = false, aside = false;
+        foreach (var s in steps)
+            switch (s.Kind)
+            {
+                case "reconnect" or "restart" or "resume": open = s.Kind == "resume"; aside = false; break;
+                case "query" or "rollback": aside = open; break;
+                default:
+                    if (aside) return "the upload's connection goes on after a query or rollback on a connection of its own; a transcript holds one connection at a time";
+                    open = true;
+                    break;
+            }
+        return null;
+    }
+
     public async Task RunAsync(CaseContext ctx, Checks checks, IReadOnlyList<TraceStep> steps)
     {
         // A fresh shard per run of a trace: shrinking reruns a trace many times against the same registry. A seeded
