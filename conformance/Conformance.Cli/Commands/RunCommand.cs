@@ -307,7 +307,8 @@ internal static class RunCommand
             "LHS-S-traces" => (Suite.Vectors.Lhs.TranscriptVectors.TraceFound(t.Seed, origin,
                 [.. connections.Select(c => c.Where(f => f.Sent).Select(f => (f.Binary, f.Bytes)).ToArray()).Where(c => c.Length > 0)]), null),
             "LHS-C-traces" => Suite.Vectors.Lhs.TranscriptVectors.ClientTraceFound(t.Seed, origin, connections),
-            "SHARD-E-traces" => Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
+            "SHARD-E-traces" => Suite.Traces.Shard.ShardEdgeTraces.NotTranscribable(Suite.Traces.TraceStep.Parse(t.Minimal!) ?? []) is { } interleaved ? (null, interleaved)
+                : Suite.Vectors.Shard.TranscriptVectors.TraceFound(t.Seed, origin, seeded ? new SeededEnvironment(t.Seed).Now : null, connections),
             "CIP-A-traces" => (null, $"{found.Id}: no vector kind holds a conversation with a CIP agent (CIP's vectors each hold one rule's inputs)"),
             _ => (null, $"{found.Id}: this role's traces are not saved as vectors yet"),
         };

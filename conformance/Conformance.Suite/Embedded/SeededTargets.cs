@@ -10,7 +10,7 @@ using Conformance.Suite.Core;
 
 namespace Conformance.Suite.Embedded;
 
-public sealed class SeededServerTarget(IServerTarget inner, IModelEnvironment env) : IServerTarget, ISeededIut
+public class SeededServerTarget(IServerTarget inner, IModelEnvironment env) : IServerTarget, ISeededIut
 {
     public string Adapter => inner.Adapter;
     public string Describe => inner.Describe + " (seeded)";
@@ -20,6 +20,12 @@ public sealed class SeededServerTarget(IServerTarget inner, IModelEnvironment en
 
     public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
         new SettlingConnection(await inner.ConnectAsync(trace, timeout, cancel), timeout);
+}
+
+/// <summary>A seeded server IUT the suite can restart (the embedded edge): the restart goes to it.</summary>
+public sealed class SeededRestartableServerTarget(EmbeddedShardEdge edge, IModelEnvironment env) : SeededServerTarget(edge, env), IRestartable
+{
+    public Task RestartAsync() => edge.RestartAsync();
 }
 
 public sealed class SeededClientTarget(IClientTarget inner, IModelEnvironment env) : IClientTarget, ISeededIut

@@ -57,7 +57,7 @@ public static class TraceCases
         {
             var env = Seeded(seed, stream);
             var edge = await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct, env: env);
-            return new FreshIut(new Targets(new SeededServerTarget(edge, env)), edge);
+            return new FreshIut(new Targets(new SeededRestartableServerTarget(edge, env)), edge);
         },
         ("cip", IutRole.Agent) => async stream =>
         {

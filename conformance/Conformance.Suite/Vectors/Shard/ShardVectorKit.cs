@@ -193,14 +193,12 @@ public static class ShardVectorKit
 }
 
 /// <summary>
-/// The Lattice Registry in memory, with the reference store's semantics (model/Conformance.Reference/Shard/Store/
-/// LatticeRegistry.cs): entries never deleted, one canonical head per shard, commit refused unless the head is the
-/// expected parent and the version is new, rollback reinstating the nearest active ancestor, an append-only audit log
-/// whose details are written member for member as the store writes them, sessions with their received leaf hashes.
+/// The Lattice Registry in memory: each shard's entries, canonical head and audit log by the model's rules
+/// (<see cref="RegistryShard"/>, the reference store's semantics), registry ids numbered across the registry as the
+/// store numbers them, and sessions with their received leaf hashes.
 /// </summary>
 public sealed class MemoryRegistry
 {
-    private sealed record Entry(string RegistryId, string ShardId, string VersionId, string? Previous, string ShardHash, string Status);
     private sealed class Session(string token, string shardId, string header, DateTimeOffset at)
     {
         public string Token { get; } = token;
@@ -211,15 +209,12 @@ public sealed class MemoryRegistry
         public SortedDictionary<long, byte[]> Received { get; } = [];
     }
 
-    private readonly List<Entry> _entries = [];
-    private readonly Dictionary<string, string> _canonical = new(StringComparer.Ordinal);
-    private readonly List<AuditFact> _audit = [];
-    private readonly List<string> _auditShard = [];
+    private readonly Dictionary<string, RegistryShard> _shards = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
-    public ShardFacts Facts(string shardId) => new(shardId, _canonical.GetValueOrDefault(shardId),
-        [.. _entries.Where(e => e.ShardId == shardId).Select(e => new RegistryVersion(e.VersionId, e.Status, e.Previous, e.RegistryId, e.ShardHash))],
-        [.. _audit.Where((_, i) => _auditShard[i] == shardId)]);
+    private RegistryShard Shard(string shardId) => _shards.GetValueOrDefault(shardId) ?? RegistryShard.Empty(shardId);
+
+    public ShardFacts Facts(string shardId) => Shard(shardId).Facts;
 
     public SessionFacts? SessionFacts(string token) => _sessions.TryGetValue(token, out var s)
         ? new SessionFacts(s.Token, s.Header, s.At, s.Committed, new Dictionary<long, byte[]>(s.Received))
@@ -248,60 +243,26 @@ public sealed class MemoryRegistry
         if (!_sessions.TryGetValue(c.Token, out var s)) return (null, $"unknown session {c.Token}");
         if (s.Committed) return (null, $"session {c.Token} is already committed");
         if (s.ShardId != c.ShardId) return (null, $"session {c.Token} uploads shard {s.ShardId}, not {c.ShardId}");
-        if (_entries.Any(e => e.ShardId == c.ShardId && e.VersionId == c.VersionId)) return (null, $"version {c.VersionId} of shard {c.ShardId} already exists");
-        var canonical = _canonical.GetValueOrDefault(c.ShardId);
-        if (canonical != c.ExpectedParent)
-            return (null, $"shard {c.ShardId}: canonical version is {canonical ?? "(none)"}, the commit expects {c.ExpectedParent ?? "(none)"}; rebase");
-        var seq = _entries.Count + 1;
-        var entry = new Entry($"ONEIRIC-{c.ShardHash[..12]}-{seq}", c.ShardId, c.VersionId, c.ExpectedParent, c.ShardHash, "active");
-        _entries.Add(entry);
-        _canonical[c.ShardId] = c.VersionId;
-        Audit(c.ShardId, "commit", c.VersionId, new JsonObject
-        {
-            ["registry_id"] = entry.RegistryId, ["previous_version_id"] = c.ExpectedParent, ["shard_hash"] = c.ShardHash, ["size"] = c.Size,
-        });
+        // Entries are never deleted: the next sequence number is one more than the entries in the registry.
+        var seq = _shards.Values.Sum(x => x.Versions.Count) + 1;
+        var registryId = $"ONEIRIC-{c.ShardHash[..12]}-{seq}";
+        var (next, refusal) = Shard(c.ShardId).Commit(c.VersionId, c.ExpectedParent, registryId, c.ShardHash, c.Size);
+        if (refusal is not null) return (null, refusal);
+        _shards[c.ShardId] = next;
         s.Committed = true;
-        return (entry.RegistryId, null);
+        return (registryId, null);
     }
 
     /// <summary>Whether the rollback happened, the version reinstated as canonical (if any), or the refusal.</summary>
     public (bool Done, string? Reinstated, string? Refusal) Rollback(string shardId, string versionId, string reason)
     {
-        var i = _entries.FindIndex(e => e.ShardId == shardId && e.VersionId == versionId);
-        if (i < 0) return (false, null, $"shard {shardId} has no version {versionId}");
-        var entry = _entries[i];
-        if (entry.Status != "active") return (false, null, $"version {versionId} of shard {shardId} is already {entry.Status}");
-        _entries[i] = entry with { Status = "inactive" };
-        var wasCanonical = _canonical.GetValueOrDefault(shardId) == versionId;
-        string? reinstated = null;
-        if (wasCanonical)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal) { versionId };
-            for (var prev = entry.Previous; prev is not null && seen.Add(prev);)
-            {
-                var ancestor = _entries.FirstOrDefault(e => e.ShardId == shardId && e.VersionId == prev);
-                if (ancestor is null) break;
-                if (ancestor.Status == "active") { reinstated = prev; break; }
-                prev = ancestor.Previous;
-            }
-            if (reinstated is null) _canonical.Remove(shardId);
-            else _canonical[shardId] = reinstated;
-        }
-        Audit(shardId, "rollback", versionId, new JsonObject
-        {
-            ["reason"] = reason, ["was_canonical"] = wasCanonical, ["reinstated"] = reinstated,
-            ["canonical"] = wasCanonical ? reinstated : _canonical.GetValueOrDefault(shardId),
-        });
+        var (next, reinstated, refusal) = Shard(shardId).Rollback(versionId, reason);
+        if (refusal is not null) return (false, null, refusal);
+        _shards[shardId] = next;
         return (true, reinstated, null);
     }
 
-    public void RecordOverride(string shardId, string versionId, string detail) => Audit(shardId, "override", versionId, JsonNode.Parse(detail)!.AsObject());
-
-    private void Audit(string shardId, string action, string versionId, JsonObject detail)
-    {
-        _audit.Add(new AuditFact(action, versionId, detail.ToJsonString()));
-        _auditShard.Add(shardId);
-    }
+    public void RecordOverride(string shardId, string versionId, string detail) => _shards[shardId] = Shard(shardId).Override(versionId, detail);
 
     /// <summary>Carries out one effect; returns the model's next input, or null.</summary>
     public EdgeInput? Perform(EdgeOutput o, JsonObject? effectJson)
@@ -335,12 +296,15 @@ public sealed class MemoryRegistry
     public void Restore(JsonObject state)
     {
         var shardId = state["shard_id"]!.GetValue<string>();
-        foreach (var v in state["versions"]!.AsArray())
-            _entries.Add(new Entry(v!["registry_id"]!.GetValue<string>(), shardId, v["version_id"]!.GetValue<string>(), v["previous"]?.GetValue<string>(),
-                v["shard_hash"]!.GetValue<string>(), v["status"]!.GetValue<string>()));
-        if (state["canonical"]?.GetValue<string>() is { } canonical) _canonical[shardId] = canonical;
-        foreach (var a in state["audit"]!.AsArray())
-            Audit(shardId, a!["action"]!.GetValue<string>(), a["version_id"]!.GetValue<string>(), a["detail"]!.DeepClone().AsObject());
+        var shard = Shard(shardId);
+        _shards[shardId] = shard with
+        {
+            Canonical = state["canonical"]?.GetValue<string>() ?? shard.Canonical,
+            Versions = shard.Versions.AddRange(state["versions"]!.AsArray().Select(v => new RegistryVersion(v!["version_id"]!.GetValue<string>(),
+                v["status"]!.GetValue<string>(), v["previous"]?.GetValue<string>(), v["registry_id"]!.GetValue<string>(), v["shard_hash"]!.GetValue<string>()))),
+            Audit = shard.Audit.AddRange(state["audit"]!.AsArray().Select(a => new AuditFact(a!["action"]!.GetValue<string>(),
+                a["version_id"]!.GetValue<string>(), a["detail"]!.ToJsonString()))),
+        };
     }
 
     /// <summary>Seeds the registry with a committed version (as an earlier upload would have left it).</summary>
@@ -348,7 +312,7 @@ public sealed class MemoryRegistry
     {
         var token = $"SEED-{shardId}-{versionId}";
         OpenSession(token, shardId, "{}", DateTimeOffset.UnixEpoch);
-        var (id, refusal) = Commit(new EdgeOutput.Commit(token, shardId, versionId, _canonical.GetValueOrDefault(shardId), shardHash, "{}", size));
+        var (id, refusal) = Commit(new EdgeOutput.Commit(token, shardId, versionId, Shard(shardId).Canonical, shardHash, "{}", size));
         return id ?? throw new InvalidOperationException(refusal);
     }
 }
