@@ -1,8 +1,8 @@
 // The Lattice Registry's rules for one shard, as immutable state (SPEC-NOTES.md "Rollback and override", "Provenance
 // and version conflicts"): entries are never deleted; a commit lands only on the canonical head and only for a new
 // version; a rollback marks an active version inactive and, if it was canonical, reinstates its nearest active
-// ancestor; every change appends to the audit log. The reference keeps the same rules in SQLite (LatticeRegistry);
-// suites use this to say what an edge's registry must hold (vectors, property traces).
+// ancestor; every change appends to the audit log. The reference's SQLite store (LatticeRegistry) applies these rules and only
+// makes their outcome durable; suites use them to say what an edge's registry must hold (vectors, property traces).
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 

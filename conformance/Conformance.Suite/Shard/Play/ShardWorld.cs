@@ -85,10 +85,8 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
 
     public static (string? Canonical, (string Version, string Status)[] Versions) Versions(Reply r)
     {
-        var canonical = r.Json.TryGetProperty("canonical", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        var versions = r.Json.TryGetProperty("versions", out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Select(x => (x.GetProperty("version_id").GetString()!, x.GetProperty("status").GetString()!)).ToArray()
-            : [];
-        return (canonical, versions);
+        // The property traces' reader: a malformed entry reads as absent (and fails the comparison) instead of throwing.
+        var (canonical, versions, _) = Traces.Shard.RegistryRead.Read(r.Json);
+        return (canonical, [.. versions.Select(v => (v.Id, v.Status))]);
     }
 }

@@ -11,8 +11,8 @@ internal static class RegistryRead
     private const string Commit = "SHARD-2.3-commit", Entry = "SHARD-2.3-entry", Atomic = "SHARD-4.3-atomic", Durable = "SHARD-4.3-durable",
         Rollback = "SHARD-2.4-rollback", Audit = "SHARD-2.4-audit", Override = "SHARD-2.4-override";
 
-    private sealed record Version(string Id, string Status, string? Previous, string? Hash);
-    private sealed record Logged(string Action, string Version, string? Reason, string? Reinstated);
+    internal sealed record Version(string Id, string Status, string? Previous, string? Hash);
+    internal sealed record Logged(string Action, string Version, string? Reason, string? Reinstated);
 
     /// <summary>False once a check failed. <paramref name="restarted"/>: the edge was restarted in this trace, so what it lost is durability.</summary>
     public static bool Judge(Core.Checks checks, JsonElement want, JsonElement got, bool restarted)
@@ -50,7 +50,7 @@ internal static class RegistryRead
             .Order(StringComparer.Ordinal)];
 
     /// <summary>A registry_state as far as it is well-formed: what is missing or mistyped reads as absent.</summary>
-    private static (string? Canonical, Version[] Versions, Logged[] Audit) Read(JsonElement j)
+    internal static (string? Canonical, Version[] Versions, Logged[] Audit) Read(JsonElement j)
     {
         if (j.ValueKind != JsonValueKind.Object) return (null, [], []);
         return (Str(j, "canonical"),

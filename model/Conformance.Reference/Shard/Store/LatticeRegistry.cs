@@ -8,10 +8,12 @@
 // transaction that references it commits (a crash in between leaves an orphan blob, never a row without its blob), and a
 // chunk is written to the staging file BEFORE its receipt is recorded (a crash in between loses the receipt; the chunk
 // is re-sent). Payloads never pass through memory here: they are streamed to and from files.
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Conformance.Model.Shard;
 using Microsoft.Data.Sqlite;
 
 namespace Conformance.Reference.Shard.Store;
@@ -171,28 +173,18 @@ public sealed partial class LatticeRegistry : IDisposable
             if (state != "open") throw new RegistryConflictException($"session {r.Token} is already {state}");
             if (shardOfSession != r.ShardId)
                 throw new RegistryConflictException($"session {r.Token} uploads shard {shardOfSession}, not {r.ShardId}");
-            if (FindEntry(r.ShardId, r.VersionId) is not null)
-                throw new RegistryConflictException($"version {r.VersionId} of shard {r.ShardId} already exists");
-            var canonical = CanonicalOf(r.ShardId);
-            if (!string.Equals(canonical, r.ExpectedParent, StringComparison.Ordinal))
-                throw new RegistryConflictException(
-                    $"shard {r.ShardId}: canonical version is {canonical ?? "(none)"}, the commit expects {r.ExpectedParent ?? "(none)"}; rebase");
-
             // Entries are never deleted, so MAX(seq)+1 is the AUTOINCREMENT value this row gets: a per-database sequence.
             var seq = Convert.ToInt64(Scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM entries;"), CultureInfo.InvariantCulture);
-            var entry = new RegistryEntry($"ONEIRIC-{r.ShardHash[..12]}-{seq}", r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash,
-                r.Provenance, r.At, "active", r.Size);
+            var registryId = $"ONEIRIC-{r.ShardHash[..12]}-{seq}";
+            // The registry's rules are the model's (RegistryShard); this store only makes their outcome durable.
+            var (next, refusal) = Rules(r.ShardId).Commit(r.VersionId, r.ExpectedParent, registryId, r.ShardHash, r.Size);
+            if (refusal is not null) throw new RegistryConflictException(refusal);
+            var entry = new RegistryEntry(registryId, r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash, r.Provenance, r.At, "active", r.Size);
             Execute($"INSERT INTO entries (seq, {EntryColumns}) VALUES ($seq, $rid, $s, $v, $p, $h, $prov, $t, 'active', $size);",
                 ("$seq", seq), ("$rid", entry.RegistryId), ("$s", r.ShardId), ("$v", r.VersionId), ("$p", r.ExpectedParent),
                 ("$h", r.ShardHash), ("$prov", r.Provenance), ("$t", Time(r.At)), ("$size", r.Size));
-            SetCanonical(r.ShardId, r.VersionId);
-            AppendAudit(r.At, "commit", r.ShardId, r.VersionId, Json(w =>
-            {
-                w.WriteString("registry_id", entry.RegistryId);
-                w.WriteString("previous_version_id", r.ExpectedParent);
-                w.WriteString("shard_hash", r.ShardHash);
-                w.WriteNumber("size", r.Size);
-            }));
+            SetCanonical(r.ShardId, next.Canonical!);
+            AppendAudit(r.At, r.ShardId, next.Audit[^1]);
             Execute("UPDATE sessions SET state = 'committed' WHERE token = $k;", ("$k", r.Token));
 
             // Last step before COMMIT: put the payload in place. If the move fails, the transaction rolls back and the
@@ -215,31 +207,17 @@ public sealed partial class LatticeRegistry : IDisposable
         ArgumentNullException.ThrowIfNull(reason);
         return InTransaction(write: true, () =>
         {
-            var entry = FindEntry(shardId, versionId) ?? throw new RegistryConflictException($"shard {shardId} has no version {versionId}");
-            if (entry.Status != "active") throw new RegistryConflictException($"version {versionId} of shard {shardId} is already {entry.Status}");
+            var canonical = CanonicalOf(shardId);
+            var (next, reinstated, refusal) = Rules(shardId).Rollback(versionId, reason);
+            if (refusal is not null) throw new RegistryConflictException(refusal);
+            var entry = FindEntry(shardId, versionId)!;
             Execute("UPDATE entries SET status = 'inactive' WHERE shard_id = $s AND version_id = $v;", ("$s", shardId), ("$v", versionId));
-            var wasCanonical = CanonicalOf(shardId) == versionId;
-            string? reinstated = null;
-            if (wasCanonical)
+            if (next.Canonical != canonical)
             {
-                var seen = new HashSet<string> { versionId };
-                for (var prev = entry.PreviousVersionId; prev is not null && seen.Add(prev);)
-                {
-                    var ancestor = FindEntry(shardId, prev);
-                    if (ancestor is null) break;
-                    if (ancestor.Status == "active") { reinstated = prev; break; }
-                    prev = ancestor.PreviousVersionId;
-                }
-                if (reinstated is null) Execute("DELETE FROM canonical_heads WHERE shard_id = $s;", ("$s", shardId));
-                else SetCanonical(shardId, reinstated);
+                if (next.Canonical is null) Execute("DELETE FROM canonical_heads WHERE shard_id = $s;", ("$s", shardId));
+                else SetCanonical(shardId, next.Canonical);
             }
-            AppendAudit(at, "rollback", shardId, versionId, Json(w =>
-            {
-                w.WriteString("reason", reason);
-                w.WriteBoolean("was_canonical", wasCanonical);
-                w.WriteString("reinstated", reinstated);
-                w.WriteString("canonical", wasCanonical ? reinstated : CanonicalOf(shardId));
-            }));
+            AppendAudit(at, shardId, next.Audit[^1]);
             return (entry with { Status = "inactive" }, reinstated);
         });
     }
@@ -451,6 +429,20 @@ public sealed partial class LatticeRegistry : IDisposable
         r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5),
         ParseTime(r.GetString(6)), r.GetString(7), r.GetInt64(8));
 
+    /// <summary>The shard as the model's registry rules read it: its entries and canonical version (the audit log is only appended to).</summary>
+    private RegistryShard Rules(string shardId)
+    {
+        var versions = ImmutableList.CreateBuilder<RegistryVersion>();
+        using (var cmd = Command($"SELECT {EntryColumns} FROM entries WHERE shard_id = $s ORDER BY seq;", ("$s", shardId)))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                var e = ReadEntry(r);
+                versions.Add(new RegistryVersion(e.VersionId, e.Status, e.PreviousVersionId, e.RegistryId, e.ShardHash));
+            }
+        return new RegistryShard(shardId, CanonicalOf(shardId), versions.ToImmutable(), []);
+    }
+
     private string? CanonicalOf(string shardId) => Scalar("SELECT version_id FROM canonical_heads WHERE shard_id = $s;", ("$s", shardId)) as string;
 
     private void SetCanonical(string shardId, string versionId) =>
@@ -464,21 +456,11 @@ public sealed partial class LatticeRegistry : IDisposable
         return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
     }
 
+    private void AppendAudit(DateTimeOffset at, string shardId, AuditFact fact) => AppendAudit(at, fact.Action, shardId, fact.VersionId, fact.Detail);
+
     private void AppendAudit(DateTimeOffset at, string action, string shardId, string versionId, string detail) =>
         Execute("INSERT INTO audit (at, action, shard_id, version_id, detail) VALUES ($t, $a, $s, $v, $d);",
             ("$t", Time(at)), ("$a", action), ("$s", shardId), ("$v", versionId), ("$d", detail));
-
-    private static string Json(Action<Utf8JsonWriter> body)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     // Round-trip ("O") text keeps every tick and the offset; DateTimeOffset equality compares the instant.
     private static string Time(DateTimeOffset t) => t.ToString("O", CultureInfo.InvariantCulture);
