@@ -85,8 +85,9 @@ internal static class Help
         conformance list-faults              the deliberately broken variants and the requirement each must fail
         conformance keys                     the suite's published test identities (what an IUT must trust)
 
-        Exit codes: 0 all must requirements passed (or, with --expect, no deviation) · 1 a must requirement failed
-        (or a deviation) · 2 usage/configuration · 3 IUT unreachable
+        Exit codes: 0 Ratified: every checklist item met (or, with --expect, no deviation) · 1 a must requirement
+        failed (or a deviation) · 2 usage/configuration · 3 IUT unreachable · 4 no must failed, but not Ratified:
+        a checklist item is not verified (a case unimplemented, skipped, blocked by another failure, or not selected)
 
         """;
 }

@@ -1,6 +1,6 @@
 // conformance — run the suite, compare runs, serve the reference edge, run the reference agent, list faults.
-// Exit codes: 0 every must requirement passed (and something ran); 1 a must failed; 2 usage or configuration
-// error; 3 the IUT could not be reached.
+// Exit codes: 0 Ratified (every checklist item met); 1 a must failed; 2 usage or configuration error; 3 the IUT
+// could not be reached; 4 no must failed, but a checklist item is not verified (so not Ratified).
 using Conformance.Cli;
 using Conformance.Cli.Commands;
 
@@ -10,7 +10,7 @@ namespace Conformance.Cli
 {
     public static class Cli
     {
-        public const int Ok = 0, MustFailed = 1, Usage = 2, Unreachable = 3;
+        public const int Ok = 0, MustFailed = 1, Usage = 2, Unreachable = 3, NotRatified = Conformance.Suite.Core.Summary.NotRatified;
 
         public static async Task<int> MainAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
         {

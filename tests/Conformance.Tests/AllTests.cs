@@ -24,6 +24,7 @@ public static class AllTests
         Shard.RegistryStoreTests.Tests(),
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
+        Suite.VerdictTests.Tests(),
         Vectors.VectorTests.Tests(),
         Vectors.ReplayTests.Tests(),
         Vectors.ShimRunTests.Tests(),

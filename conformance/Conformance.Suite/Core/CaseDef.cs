@@ -36,16 +36,28 @@ public sealed record CaseDef(
 
     /// <summary>"first" or "last" on the sanity copies that bracket a spec and role (see <see cref="SanityBracket"/>).</summary>
     public string? SanityRun { get; init; }
+
+    /// <summary>
+    /// The requirements this case exists to judge (default: the first it declares). One that no check judged while
+    /// another check failed is reported "not verified (blocked by …)", never passed or failed on the blocker's account.
+    /// </summary>
+    public IReadOnlyList<string> Subjects { get; init; } = Requirements.Take(1).ToArray();
 }
 
 /// <summary>One judged aspect: a requirement, whether it held, and expected vs actual in words.</summary>
 public sealed record Check(string Requirement, bool Passed, string Expected, string Actual, bool TimedOut = false);
 
 /// <summary>What a case concluded: its checks, or that the IUT (or adapter) lacks what the case needs.</summary>
+/// <summary>A requirement the case could not judge: <paramref name="BlockedBy"/> failed first, and what this one needs never happened.</summary>
+public sealed record Blocked(string Requirement, string BlockedBy, string Expected);
+
 public sealed record Verdict(IReadOnlyList<Check> Checks, string? Unimplemented = null, string? Note = null)
 {
     /// <summary>Set by property-trace cases (see <c>Traces/TraceEngine</c>).</summary>
     public TraceRun? Traces { get; init; }
+
+    /// <summary>Requirements the case could not judge because an earlier check failed.</summary>
+    public IReadOnlyList<Blocked> Blocked { get; init; } = [];
 
     public static Verdict NotImplemented(string why, IReadOnlyList<Check>? checks = null) => new(checks ?? [], why);
 }
@@ -57,7 +69,12 @@ public sealed class Checks
 
     public IReadOnlyList<Check> All => _list;
 
+    private readonly List<Blocked> _blocked = [];
+
     public bool AnyFailed => _list.Any(c => !c.Passed);
+
+    /// <summary>The requirement of the first failed check, or null while every check passed.</summary>
+    public string? FirstFailure => _list.FirstOrDefault(c => !c.Passed)?.Requirement;
 
     public bool Expect(string requirement, bool passed, string expected, string actual, bool timedOut = false)
     {
@@ -65,7 +82,32 @@ public sealed class Checks
         return passed;
     }
 
-    public Verdict Verdict(string? note = null) => new(_list, null, note);
+    /// <summary>
+    /// <paramref name="requirement"/> cannot be judged: an earlier check failed (<paramref name="blockedBy"/>, default the
+    /// first failure) and what it needs never happened. Reported "not verified (blocked by …)", not as a failure of its own.
+    /// </summary>
+    public void Blocked(string requirement, string expected, string? blockedBy = null)
+    {
+        var by = blockedBy ?? FirstFailure
+            ?? throw new InvalidOperationException($"suite defect: {requirement} reported blocked, but no check failed before it");
+        _blocked.Add(new Blocked(requirement, by, expected));
+    }
 
-    public Verdict Unimplemented(string why) => new(_list, why);
+    /// <summary>
+    /// Judges <paramref name="requirement"/> unless an earlier check already failed and this one failed only for want of
+    /// what that step would have given (<paramref name="passed"/> false): then it is blocked, not failed.
+    /// </summary>
+    public bool ExpectUnlessBlocked(string requirement, bool passed, string expected, string actual, bool timedOut = false)
+    {
+        if (!passed && FirstFailure is { } by && by != requirement)
+        {
+            Blocked(requirement, expected, by);
+            return false;
+        }
+        return Expect(requirement, passed, expected, actual, timedOut);
+    }
+
+    public Verdict Verdict(string? note = null) => new(_list, null, note) { Blocked = [.. _blocked] };
+
+    public Verdict Unimplemented(string why) => new(_list, why) { Blocked = [.. _blocked] };
 }

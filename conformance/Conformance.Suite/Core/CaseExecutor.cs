@@ -41,15 +41,37 @@ public static class CaseExecutor
         }
         await ctx.DisposeAsync();
         var checks = verdict?.Checks.Select(c => ToResult(c, catalog)).ToArray() ?? [];
+        var blocked = verdict is null || verdict.Unimplemented is not null ? [] : BlockedOf(def, verdict, catalog);
         var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget, hung);
+        if (blocked.FirstOrDefault(b => !def.Requirements.Contains(b.Requirement)) is { } strayBlocked && outcome is not (Outcome.Error or Outcome.Timeout))
+            (outcome, summary) = (Outcome.Error, $"suite defect: {strayBlocked.Requirement} reported blocked, which the case does not declare");
         // An IUT that declared a feature unimplemented (stdio shims) is never failed on it: whatever went wrong after
         // that declaration is the missing feature's doing. A pass stays a pass.
         if (ctx.Trace.Unimplemented is { } feature && outcome != Outcome.Pass)
             (outcome, summary) = (Outcome.Unimplemented, $"the IUT declared \"{feature}\" unimplemented");
         return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
             CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1))
-        { Sanity = def.SanityRun, Traces = verdict?.Traces };
+        { Sanity = def.SanityRun, Traces = verdict?.Traces, Blocked = blocked };
     }
+
+    /// <summary>
+    /// What the case reported blocked, plus each of its subjects that no check judged while another check failed: the
+    /// case stopped before it could judge them, so they are "not verified (blocked by the first failure)".
+    /// </summary>
+    private static BlockedResult[] BlockedOf(CaseDef def, Verdict verdict, Catalog catalog)
+    {
+        var list = verdict.Blocked.Select(b => new BlockedResult(b.Requirement, LevelOf(catalog, b.Requirement), b.BlockedBy, b.Expected)).ToList();
+        var firstFailure = verdict.Checks.FirstOrDefault(c => !c.Passed)?.Requirement;
+        if (firstFailure is not null)
+            foreach (var subject in def.Subjects)
+                if (!verdict.Checks.Any(c => c.Requirement == subject) && list.All(b => b.Requirement != subject))
+                    list.Add(new BlockedResult(subject, LevelOf(catalog, subject), firstFailure, "judged by this case once the earlier steps succeed"));
+        // A requirement that was also judged outright is judged, not blocked.
+        return [.. list.Where(b => !verdict.Checks.Any(c => c.Requirement == b.Requirement)).DistinctBy(b => b.Requirement)];
+    }
+
+    private static Level LevelOf(Catalog catalog, string requirement) =>
+        catalog.Requirements.FirstOrDefault(r => r.Id == requirement)?.Level ?? Reports.Model.Level.Model;
 
     /// <summary>A case disabled by a skip file: recorded with its reason, never run.</summary>
     public static CaseResult Skipped(CaseDef def, Catalog catalog, SkipEntry skip) =>

@@ -20,8 +20,8 @@ public static class Summary
         string? NotOver(Catalog cat, Requirement r) => r.NotOver.TryGetValue(AdapterOf(cat.Spec), out var why) ? why : null;
         var requirements = catalogs.SelectMany(cat => cat.Requirements.Select(r => new RequirementResult(
             r.Id, cat.Spec, r.Level, r.Section, r.Quote, r.Item, r.Roles.Names(),
-            Status(judged.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)),
-            [.. cases.Where(c => c.Requirements.Contains(r.Id)).Select(c => c.Id)]))).ToArray();
+            Status(judged, r.Id),
+            [.. cases.Where(c => c.Requirements.Contains(r.Id)).Select(c => c.Id)]) { BlockedBy = BlockersOf(judged, r.Id) })).ToArray();
 
         var checklist = new List<ChecklistResult>();
         foreach (var cat in catalogs)
@@ -33,14 +33,16 @@ public static class Summary
             {
                 var musts = cat.Requirements.Where(r => r.Item == item.Id && r.Level == Level.Must && r.Roles.Covers(role)).ToArray();
                 musts = [.. musts.Where(r => NotOver(cat, r) is null)];
-                var statuses = musts.Select(r => (r.Id, Status: Status(roleCases.SelectMany(c => c.Checks).Where(k => k.Requirement == r.Id)))).ToArray();
+                var statuses = musts.Select(r => (r.Id, Status: Status(roleCases, r.Id))).ToArray();
                 var failed = statuses.Where(s => s.Status == RequirementStatus.Failed).Select(s => s.Id).ToArray();
                 var untested = statuses.Where(s => s.Status == RequirementStatus.NotTested).Select(s => s.Id).ToArray();
+                var blocked = statuses.Where(s => s.Status == RequirementStatus.Blocked)
+                    .Select(s => new BlockedRequirement(s.Id, BlockersOf(roleCases, s.Id))).ToArray();
                 var status = musts.Length == 0 ? ItemStatus.NotApplicable
                     : failed.Length > 0 ? ItemStatus.NotMet
-                    : untested.Length > 0 ? ItemStatus.NotVerified
+                    : untested.Length > 0 || blocked.Length > 0 ? ItemStatus.NotVerified
                     : ItemStatus.Met;
-                checklist.Add(new ChecklistResult(cat.Spec, role.Name(), item.Id, item.Title, item.Quote, status, failed, untested));
+                checklist.Add(new ChecklistResult(cat.Spec, role.Name(), item.Id, item.Title, item.Quote, status, failed, untested) { BlockedRequirements = blocked });
             }
         }
 
@@ -55,7 +57,7 @@ public static class Summary
         {
             var (r, v, _) = Judge([.. cases.Where(c => c.Spec == cat.Spec)], [.. checklist.Where(i => i.Spec == cat.Spec)]);
             var reqs = requirements.Where(q => q.Spec == cat.Spec).ToArray();
-            return new SpecVerdict(cat.Spec, r, v, reqs.Count(q => q.Status != RequirementStatus.NotTested), reqs.Length);
+            return new SpecVerdict(cat.Spec, r, v, reqs.Count(q => q.Status is RequirementStatus.Passed or RequirementStatus.Failed), reqs.Length);
         }).ToArray();
 
         var notes = new List<string>();
@@ -75,7 +77,9 @@ public static class Summary
         }
         if (counts.Skipped > 0) notes.Add($"{counts.Skipped} case(s) skipped by {manifest.SkipFile ?? "a skip file"}: they were not run, and what only they check is not verified.");
         IReadOnlyList<Deviation> deviations = [];
-        var exit = failures > 0 ? 1 : ran == 0 ? 2 : 0;
+        // 0 only when Ratified: a run whose checklist has an item not verified (a case unimplemented, skipped, blocked or
+        // filtered out) must not look like a pass to a CI gate, so it exits 4 even though no must failed.
+        var exit = failures > 0 ? 1 : ran == 0 ? 2 : ratified ? 0 : NotRatified;
         if (baseline is not null)
         {
             // With a baseline the question is "did anything change?", not "did everything pass?".
@@ -90,12 +94,15 @@ public static class Summary
         return new RunResult(manifest, cases, requirements, checklist, counts, ratified, exit, verdict)
         {
             Deviations = deviations,
-            RequirementsCovered = requirements.Count(q => q.Status != RequirementStatus.NotTested),
+            RequirementsCovered = requirements.Count(q => q.Status is RequirementStatus.Passed or RequirementStatus.Failed),
             RequirementsTotal = requirements.Length,
             Specs = specs,
             Notes = notes,
         };
     }
+
+    /// <summary>The exit code of a run where no must requirement failed but the checklist is not all met.</summary>
+    public const int NotRatified = 4;
 
     private static (bool Ratified, string Verdict, int Failures) Judge(IReadOnlyList<CaseResult> cases, IReadOnlyList<ChecklistResult> checklist)
     {
@@ -108,7 +115,9 @@ public static class Summary
             : ran == 0 ? "Nothing verified: every selected case was unimplemented or skipped"
             : ratified ? "Ratified"
             : "Not ratified: " + string.Join("; ", checklist.Where(i => i.Status == ItemStatus.NotVerified)
-                .Select(i => $"{i.Item} ({i.Spec} {i.Role}) not verified: {string.Join(", ", i.UntestedRequirements)} untested"));
+                .Select(i => $"{i.Item} ({i.Spec} {i.Role}) not verified: " + string.Join(", ",
+                    i.UntestedRequirements.Select(u => u + " untested")
+                        .Concat(i.BlockedRequirements.Select(b => $"{b.Requirement} blocked by {string.Join(", ", b.BlockedBy)}")))));
         return (ratified, verdict, failures);
     }
 
@@ -128,11 +137,15 @@ public static class Summary
         }
     }
 
-    private static RequirementStatus Status(IEnumerable<CheckResult> checks)
+    private static RequirementStatus Status(IEnumerable<CaseResult> cases, string requirement)
     {
-        var list = checks.ToArray();
+        var list = cases.SelectMany(c => c.Checks).Where(k => k.Requirement == requirement).ToArray();
         return list.Any(c => !c.Passed) ? RequirementStatus.Failed
             : list.Length > 0 ? RequirementStatus.Passed
+            : BlockersOf(cases, requirement).Count > 0 ? RequirementStatus.Blocked
             : RequirementStatus.NotTested;
     }
+
+    private static IReadOnlyList<string> BlockersOf(IEnumerable<CaseResult> cases, string requirement) =>
+        [.. cases.SelectMany(c => c.Blocked).Where(b => b.Requirement == requirement).Select(b => b.BlockedBy).Distinct().Order(StringComparer.Ordinal)];
 }

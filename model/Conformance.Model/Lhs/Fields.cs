@@ -7,18 +7,38 @@ namespace Conformance.Model.Lhs;
 
 internal static partial class Fields
 {
-    /// <summary>Reads members in order and keeps the first failure; later reads return defaults.</summary>
+    /// <summary>
+    /// Reads members in order and keeps every failure, so the error names each missing or mistyped field, not just the
+    /// first; a failed read returns a default.
+    /// </summary>
     public sealed class Reader(JsonElement obj, LhsErrorCode code, string rule)
     {
-        public LhsError? Error { get; private set; }
+        private readonly List<string> _problems = [];
 
-        private bool Fail(string detail) { Error ??= new LhsError(code, detail, rule); return false; }
+        public LhsError? Error => _problems.Count == 0 ? null : new LhsError(code, Describe(_problems), rule);
 
-        private bool Get(string name, out JsonElement v)
+        /// <summary>Each failure on its own (the members read so far).</summary>
+        public IReadOnlyList<string> Problems => _problems;
+
+        private bool Fail(string detail) { _problems.Add(detail); return false; }
+
+        private bool Get(string name, out JsonElement v) =>
+            obj.TryGetProperty(name, out v) || Fail($"required field \"{name}\" is missing");
+
+        /// <summary>Missing fields named together ("required fields "a", "b" are missing"), then the rest, in order.</summary>
+        private static string Describe(List<string> problems)
         {
-            v = default;
-            if (Error is not null) return false;
-            return obj.TryGetProperty(name, out v) || Fail($"required field \"{name}\" is missing");
+            const string prefix = "required field ", suffix = " is missing";
+            var missing = problems.Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && p.EndsWith(suffix, StringComparison.Ordinal))
+                .Select(p => p[prefix.Length..^suffix.Length]).ToArray();
+            var rest = problems.Where(p => !(p.StartsWith(prefix, StringComparison.Ordinal) && p.EndsWith(suffix, StringComparison.Ordinal)));
+            var head = missing.Length switch
+            {
+                0 => null,
+                1 => $"required field {missing[0]} is missing",
+                _ => $"required fields {string.Join(", ", missing)} are missing",
+            };
+            return string.Join("; ", new[] { head }.Concat(rest).Where(x => x is not null));
         }
 
         public string String(string name, bool nonEmpty = true)
@@ -54,7 +74,7 @@ internal static partial class Fields
 
         public JsonElement? OptionalObject(string name)
         {
-            if (Error is not null || !obj.TryGetProperty(name, out var v)) return null;
+            if (!obj.TryGetProperty(name, out var v)) return null;
             if (v.ValueKind != JsonValueKind.Object) { Fail($"\"{name}\" must be an object when present"); return null; }
             return v;
         }

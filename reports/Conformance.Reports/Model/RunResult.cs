@@ -6,6 +6,12 @@ namespace Conformance.Reports.Model;
 /// <summary>One judged aspect of a case, tied to one requirement: expected vs actual, as text a person can read.</summary>
 public sealed record CheckResult(string Requirement, Level Level, bool Passed, string Expected, string Actual, bool TimedOut = false);
 
+/// <summary>
+/// A requirement a case set out to judge but could not: an earlier check failed (<see cref="BlockedBy"/>) and what this
+/// one needs never happened. Neither pass nor fail: the requirement is "not verified (blocked by …)".
+/// </summary>
+public sealed record BlockedResult(string Requirement, Level Level, string BlockedBy, string Expected);
+
 public sealed record CaseResult(
     string Id,
     string Spec,
@@ -26,6 +32,9 @@ public sealed record CaseResult(
 
     /// <summary>For a property-trace case: what was generated and, on failure, the minimal trace and how to replay it.</summary>
     public TraceRun? Traces { get; init; }
+
+    /// <summary>Requirements this case could not judge because an earlier check failed.</summary>
+    public IReadOnlyList<BlockedResult> Blocked { get; init; } = [];
 }
 
 /// <summary>
@@ -43,7 +52,8 @@ public sealed record TraceRun(ulong Seed, int Count, int Steps)
     public string? Replay { get; init; }
 }
 
-public enum RequirementStatus { Passed, Failed, NotTested }
+/// <summary>Blocked: no check judged it, and a case that set out to was stopped by another requirement's failure.</summary>
+public enum RequirementStatus { Passed, Failed, NotTested, Blocked }
 
 public sealed record RequirementResult(
     string Id,
@@ -54,7 +64,11 @@ public sealed record RequirementResult(
     string ChecklistItem,
     IReadOnlyList<string> Roles,
     RequirementStatus Status,
-    IReadOnlyList<string> Cases);
+    IReadOnlyList<string> Cases)
+{
+    /// <summary>When <see cref="Status"/> is Blocked: the requirements whose failures stopped the cases that would have judged it.</summary>
+    public IReadOnlyList<string> BlockedBy { get; init; } = [];
+}
 
 public enum ItemStatus { Met, NotMet, NotVerified, NotApplicable }
 
@@ -67,7 +81,13 @@ public sealed record ChecklistResult(
     string Quote,
     ItemStatus Status,
     IReadOnlyList<string> FailedRequirements,
-    IReadOnlyList<string> UntestedRequirements);
+    IReadOnlyList<string> UntestedRequirements)
+{
+    /// <summary>Must requirements of this item that no check judged because another requirement failed first, with their blockers.</summary>
+    public IReadOnlyList<BlockedRequirement> BlockedRequirements { get; init; } = [];
+}
+
+public sealed record BlockedRequirement(string Requirement, IReadOnlyList<string> BlockedBy);
 
 public sealed record RunManifest(
     string Suite,

@@ -130,6 +130,7 @@ public static class HtmlWriter
                 sb.Append("</td><td class=\"status\">").Append(StatusIcon(item.Status)).Append(' ').Append(status).Append("</td><td>");
                 RequirementLinks(sb, "failed", item.FailedRequirements);
                 RequirementLinks(sb, "untested", item.UntestedRequirements);
+                RequirementLinks(sb, "blocked", [.. item.BlockedRequirements.Select(b => b.Requirement)]);
                 sb.Append("</td></tr>\n");
             }
             sb.Append("</tbody>\n</table>\n");
@@ -174,7 +175,8 @@ public static class HtmlWriter
           .Append(r.Requirements.Count).Append(" requirements: ")
           .Append(r.Requirements.Count(q => q.Status == RequirementStatus.Passed)).Append(" passed, ")
           .Append(r.Requirements.Count(q => q.Status == RequirementStatus.Failed)).Append(" failed, ")
-          .Append(r.Requirements.Count(q => q.Status == RequirementStatus.NotTested)).Append(" not tested</summary>\n");
+          .Append(r.Requirements.Count(q => q.Status == RequirementStatus.NotTested)).Append(" not tested")
+          .Append(r.Requirements.Count(q => q.Status == RequirementStatus.Blocked) is > 0 and var nb ? $", {nb} blocked" : "").Append("</summary>\n");
         sb.Append("<table class=\"requirements\">\n<thead><tr><th>ID</th><th>Level</th><th>Status</th><th>Section</th><th>Item</th><th>Requirement</th><th>Cases</th></tr></thead>\n<tbody>\n");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var q in r.Requirements)
@@ -277,6 +279,15 @@ public static class HtmlWriter
                 sb.Append("<td><pre>").Append(H(k.Expected)).Append("</pre></td><td><pre>").Append(H(k.Actual)).Append("</pre></td></tr>\n");
             }
             sb.Append("</tbody>\n</table>\n");
+        }
+        if (c.Blocked.Count > 0)
+        {
+            sb.Append("<h4>Not verified</h4>\n<ul class=\"blocked\">\n");
+            foreach (var b in c.Blocked)
+                sb.Append("<li data-requirement=\"").Append(H(b.Requirement)).Append("\"><code>").Append(H(b.Requirement)).Append("</code> ")
+                  .Append(LevelTag(b.Level)).Append(" not verified (blocked by <code>").Append(H(b.BlockedBy)).Append("</code>): ")
+                  .Append(H(b.Expected)).Append("</li>\n");
+            sb.Append("</ul>\n");
         }
 
         sb.Append("<h4>Wire trace <a class=\"trace-file\" href=\"traces/").Append(H(traceFile)).Append("\">JSON</a></h4>\n");

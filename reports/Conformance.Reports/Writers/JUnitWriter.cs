@@ -100,6 +100,8 @@ public static class JUnitWriter
             sb.Append("  expected: ").Append(k.Expected).Append('\n');
             sb.Append("  actual:   ").Append(k.Actual).Append('\n');
         }
+        foreach (var b in c.Blocked)
+            sb.Append(b.Requirement).Append(" (").Append(b.Level.Name()).Append("): not verified (blocked by ").Append(b.BlockedBy).Append(")\n");
         return sb.ToString();
     }
 

@@ -81,6 +81,15 @@ public static class JsonReportWriter
                 w.WriteString("status", Name(c.Status));
                 WriteStrings(w, "failedRequirements", c.FailedRequirements);
                 WriteStrings(w, "untestedRequirements", c.UntestedRequirements);
+                w.WriteStartArray("blockedRequirements");
+                foreach (var b in c.BlockedRequirements)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("requirement", b.Requirement);
+                    WriteStrings(w, "blockedBy", b.BlockedBy);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -97,6 +106,7 @@ public static class JsonReportWriter
                 w.WriteString("checklistItem", q.ChecklistItem);
                 WriteStrings(w, "roles", q.Roles);
                 w.WriteString("status", Name(q.Status));
+                WriteStrings(w, "blockedBy", q.BlockedBy);
                 WriteStrings(w, "cases", q.Cases);
                 w.WriteEndObject();
             }
@@ -123,6 +133,7 @@ public static class JsonReportWriter
         RequirementStatus.Passed => "passed",
         RequirementStatus.Failed => "failed",
         RequirementStatus.NotTested => "not-tested",
+        RequirementStatus.Blocked => "blocked",
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 
@@ -255,6 +266,17 @@ public static class JsonReportWriter
             w.WriteString("expected", k.Expected);
             w.WriteString("actual", k.Actual);
             w.WriteBoolean("timedOut", k.TimedOut);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("blocked");
+        foreach (var b in c.Blocked)
+        {
+            w.WriteStartObject();
+            w.WriteString("requirement", b.Requirement);
+            w.WriteString("level", b.Level.Name());
+            w.WriteString("blockedBy", b.BlockedBy);
+            w.WriteString("expected", b.Expected);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -65,6 +65,8 @@ public static class MarkdownWriter
                 sb.Append("| ").Append(Inline(item.Item)).Append(" | ").Append(Inline(item.Title)).Append(" | ").Append(Status(item.Status));
                 if (item.FailedRequirements.Count > 0) sb.Append(" (failed: ").Append(Inline(string.Join(", ", item.FailedRequirements))).Append(')');
                 if (item.UntestedRequirements.Count > 0) sb.Append(" (untested: ").Append(Inline(string.Join(", ", item.UntestedRequirements))).Append(')');
+                if (item.BlockedRequirements.Count > 0)
+                    sb.Append(" (blocked: ").Append(Inline(string.Join(", ", item.BlockedRequirements.Select(b => $"{b.Requirement} by {string.Join("/", b.BlockedBy)}")))).Append(')');
                 sb.Append(" |\n");
             }
             sb.Append('\n');
@@ -84,6 +86,8 @@ public static class MarkdownWriter
                 sb.Append("- ").Append(Code(check.Requirement)).Append(" (").Append(check.Level.Name()).Append(check.TimedOut ? ", timed out" : "")
                   .Append("): expected ").Append(Code(Clip(check.Expected))).Append("; actual ").Append(Code(Clip(check.Actual))).Append('\n');
             }
+            foreach (var b in k.Blocked)
+                sb.Append("- ").Append(Code(b.Requirement)).Append(" (").Append(b.Level.Name()).Append("): not verified (blocked by ").Append(Code(b.BlockedBy)).Append(")\n");
             sb.Append('\n');
         }
         var skipped = r.Cases.Where(k => k.Outcome == Outcome.Skipped).ToList();

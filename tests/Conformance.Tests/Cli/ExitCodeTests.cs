@@ -1,5 +1,5 @@
-// The CLI's exit codes: 0 only when something ran and every must passed; 1 a must failed; 2 usage or
-// configuration; 3 the IUT could not be reached.
+// The CLI's exit codes: 0 only when Ratified; 1 a must failed; 2 usage or configuration; 3 the IUT could not be
+// reached; 4 no must failed but the checklist is not all met (so a CI gate cannot mistake it for a pass).
 using Conformance.Suite.Lhs.Play;
 using Conformance.Tests.Support;
 using Expecto;
@@ -37,6 +37,16 @@ public static class ExitCodeTests
             var r = await TestCli.RunAsync("run", "--fault", "nonce-reused", "--filter", "LHS-S-nonce-fresh");
             Expect.equal(r.Exit, 1, r.ToString());
             Expect.contains(r.FailedRequirements(), "LHS-3.2-nonce-unique", "failed requirement");
+        }),
+        TestCase("no must failed but not Ratified (items not verified) exits 4, and says why", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--filter", "LHS-S-happy-json");
+            Expect.equal(r.Exit, 4, r.ToString());
+            var report = r.Report();
+            Expect.isFalse(report.GetProperty("ratified").GetBoolean(), "not ratified");
+            Expect.equal(report.GetProperty("exitCode").GetInt32(), 4, "report.json says 4");
+            Expect.stringContains(report.GetProperty("verdict").GetString()!, "not verified", "the verdict names what is not verified");
+            Expect.isTrue(report.GetProperty("cases").EnumerateArray().All(c => c.GetProperty("outcome").GetString() == "pass"), "every case that ran passed");
         }),
         TestCase("a filter that matches nothing exits 2", async () =>
         {

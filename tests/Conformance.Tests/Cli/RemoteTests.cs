@@ -55,7 +55,8 @@ public static class RemoteTests
             {
                 var info = await TestCli.ReadUntilAsync(serve, TimeSpan.FromSeconds(30), "Shard reference edge listening on");
                 var edge = await TestCli.RunAsync("run", "--spec", "shard", "--target", info["Shard reference edge listening on"]);
-                Expect.equal(edge.Exit, 0, edge.ToString());
+                // Not Ratified: SHARD-CL-6 (dual registry) is not verified without a restartable edge.
+                Expect.equal(edge.Exit, Conformance.Suite.Core.Summary.NotRatified, edge.ToString());
                 var outcomes = edge.Report().GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("outcome").GetString());
                 // Only the restart case needs an IUT the suite can restart; everything else must pass against the remote edge.
                 Expect.equal(outcomes["SHARD-E-restart"], "unimplemented", "restart needs the embedded edge");
