@@ -152,7 +152,8 @@ internal static class RunCommand
             return Cli.Ok;
         }
 
-        var settings = new RunSettings(seed, step) { AcceptTimeout = accept };
+        // An IUT that takes one connection at a time (--trace-parallel 1) gets no overlapping cases either.
+        var settings = new RunSettings(seed, step) { AcceptTimeout = accept, Overlap = traceParallel > 1 };
         await using var resources = new Resources();
         var bySpec = new Dictionary<string, Targets>();
         FirstConnectionGrace? external = null;

@@ -11,6 +11,37 @@ public sealed record RunSettings(ulong Seed, TimeSpan StepTimeout)
 
     /// <summary>How long a case waits for a client IUT to connect.</summary>
     public TimeSpan AcceptTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether a case's last wait (the close after an IUT's error frame) may go on while the next case runs. Off for an
+    /// IUT that takes one connection at a time (--trace-parallel 1): a connection it left open would block the next case.
+    /// </summary>
+    public bool Overlap { get; init; } = true;
+
+    /// <summary>What this run has learnt about the IUT (shared by every case of the run).</summary>
+    public IutFacts Facts { get; init; } = new();
+}
+
+/// <summary>
+/// Facts a case established about the IUT with a full wait, which later judgements may rest on instead of waiting
+/// again: property traces, shrinking in particular, rerun the same rejection many times.
+/// </summary>
+public sealed class IutFacts
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Spec, string Role), TaskCompletionSource<string>> _keepsOpen = new();
+
+    private TaskCompletionSource<string> KeepsOpen(string spec, string role) =>
+        _keepsOpen.GetOrAdd((spec, role), _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Records that the IUT left a connection open a whole step timeout after its error frame (in case <paramref name="caseId"/>).</summary>
+    public void KeptOpenAfterError(string spec, string role, string caseId) => KeepsOpen(spec, role).TrySetResult(caseId);
+
+    /// <summary>The case that saw this IUT keep a connection open a whole step timeout after its error frame, or null.</summary>
+    public string? KeepsOpenAfterError(string spec, string role) =>
+        KeepsOpen(spec, role).Task is { IsCompletedSuccessfully: true } t ? t.Result : null;
+
+    /// <summary>Completes with the case ID once some case has established <see cref="KeepsOpenAfterError"/>.</summary>
+    public Task<string> KeepsOpenAfterErrorKnown(string spec, string role) => KeepsOpen(spec, role).Task;
 }
 
 /// <summary>What a running case can use: the targets, a seeded environment, the trace, the timeouts.</summary>
@@ -33,6 +64,7 @@ public sealed class CaseContext : IAsyncDisposable
         // A stream per case: a case's random choices do not depend on which cases ran before it.
         Env = new SeededEnvironment(settings.Seed, stream: stream ?? def.Id);
         Trace = trace ?? new WireTrace();
+        CloseWindow = settings.StepTimeout;
     }
 
     public CaseDef Case { get; }
@@ -44,6 +76,23 @@ public sealed class CaseContext : IAsyncDisposable
     public SeededEnvironment Env { get; }
     public WireTrace Trace { get; }
     public TimeSpan Step => Settings.StepTimeout;
+
+    /// <summary>
+    /// How long to wait for the IUT to close after its error frame: a step timeout, or less where the run already knows
+    /// it does not close (property traces set it; the evidence says which case established that).
+    /// </summary>
+    public TimeSpan CloseWindow { get; set; }
+
+    /// <summary>Set with a short <see cref="CloseWindow"/>: the case whose full wait the short one rests on.</summary>
+    public string? CloseKnownFrom { get; set; }
+
+    /// <summary>
+    /// Property traces: a close wait may end early (after <see cref="ShortCloseWindow"/>) as soon as another case of the
+    /// run establishes that this IUT does not close after its error frame.
+    /// </summary>
+    public bool CloseMayRestOnFacts { get; set; }
+
+    public static readonly TimeSpan ShortCloseWindow = TimeSpan.FromMilliseconds(50);
 
     /// <summary>A new connection to the server IUT.</summary>
     public async Task<IWireConnection> ConnectAsync()

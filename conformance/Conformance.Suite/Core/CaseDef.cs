@@ -59,6 +59,12 @@ public sealed record Verdict(IReadOnlyList<Check> Checks, string? Unimplemented 
     /// <summary>Requirements the case could not judge because an earlier check failed.</summary>
     public IReadOnlyList<Blocked> Blocked { get; init; } = [];
 
+    /// <summary>
+    /// Set when some checks are still being judged (a close awaited after an error frame): the final verdict, once they
+    /// are in. The runner may start the next case meanwhile, so waiting out a silent IUT does not add up case after case.
+    /// </summary>
+    public Func<Task<Verdict>>? Settle { get; init; }
+
     public static Verdict NotImplemented(string why, IReadOnlyList<Check>? checks = null) => new(checks ?? [], why);
 }
 
@@ -67,19 +73,48 @@ public sealed class Checks
 {
     private readonly List<Check> _list = [];
 
-    public IReadOnlyList<Check> All => _list;
+    public IReadOnlyList<Check> All { get { lock (_list) return _list.ToArray(); } }
 
     private readonly List<Blocked> _blocked = [];
+    private readonly List<Task> _later = [];
 
-    public bool AnyFailed => _list.Any(c => !c.Passed);
+    public bool AnyFailed { get { lock (_list) return _list.Any(c => !c.Passed); } }
 
     /// <summary>The requirement of the first failed check, or null while every check passed.</summary>
-    public string? FirstFailure => _list.FirstOrDefault(c => !c.Passed)?.Requirement;
+    public string? FirstFailure { get { lock (_list) return _list.FirstOrDefault(c => !c.Passed)?.Requirement; } }
 
     public bool Expect(string requirement, bool passed, string expected, string actual, bool timedOut = false)
     {
-        _list.Add(new Check(requirement, passed, expected, actual, timedOut && !passed));
+        lock (_list) _list.Add(new Check(requirement, passed, expected, actual, timedOut && !passed));
         return passed;
+    }
+
+    /// <summary>
+    /// Judging that goes on after the case's last step (e.g. waiting for the IUT to close after its error frame): its
+    /// checks join this list when <paramref name="judging"/> completes; the case's verdict settles only then.
+    /// </summary>
+    public void Later(Task judging)
+    {
+        lock (_later) _later.Add(judging);
+    }
+
+    /// <summary>Waits for every <see cref="Later"/> judgement (property traces judge each trace whole).</summary>
+    public async Task SettleAsync()
+    {
+        while (true)
+        {
+            Task[] pending;
+            lock (_later) { pending = [.. _later]; _later.Clear(); }
+            if (pending.Length == 0) return;
+            await Task.WhenAll(pending);
+        }
+    }
+
+    private bool HasLater { get { lock (_later) return _later.Count > 0; } }
+
+    private Verdict Snapshot(string? unimplemented, string? note)
+    {
+        lock (_list) return new(_list.ToArray(), unimplemented, note) { Blocked = [.. _blocked] };
     }
 
     /// <summary>
@@ -107,7 +142,12 @@ public sealed class Checks
         return Expect(requirement, passed, expected, actual, timedOut);
     }
 
-    public Verdict Verdict(string? note = null) => new(_list, null, note) { Blocked = [.. _blocked] };
+    public Verdict Verdict(string? note = null) => Finish(null, note);
 
-    public Verdict Unimplemented(string why) => new(_list, why) { Blocked = [.. _blocked] };
+    public Verdict Unimplemented(string why) => Finish(why, null);
+
+    private Verdict Finish(string? unimplemented, string? note) =>
+        HasLater
+            ? Snapshot(unimplemented, note) with { Settle = async () => { await SettleAsync(); return Snapshot(unimplemented, note); } }
+            : Snapshot(unimplemented, note);
 }

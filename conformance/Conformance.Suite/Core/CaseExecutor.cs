@@ -9,12 +9,20 @@ namespace Conformance.Suite.Core;
 public static class CaseExecutor
 {
     public static async Task<CaseResult> RunAsync(CaseDef def, Catalog catalog, RunSettings settings, IServerTarget? server, IClientTarget? client, CancellationToken cancel,
-        IAgentTarget? agent = null)
+        IAgentTarget? agent = null) =>
+        await await StartAsync(def, catalog, settings, server, client, cancel, agent);
+
+    /// <summary>
+    /// Runs the case up to its last step. The outer task completes then; the inner one when its result is final — at
+    /// once, or once the judgements it left running (<see cref="Verdict.Settle"/>) are in, within the case's budget.
+    /// </summary>
+    public static async Task<Task<CaseResult>> StartAsync(CaseDef def, Catalog catalog, RunSettings settings, IServerTarget? server, IClientTarget? client,
+        CancellationToken cancel, IAgentTarget? agent = null)
     {
         var clock = Stopwatch.StartNew();
         var budget = TimeSpan.FromTicks(settings.StepTimeout.Ticks * def.BudgetSteps) + settings.AcceptTimeout;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        await using var ctx = new CaseContext(def, settings, server, client, cts.Token, agent);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var ctx = new CaseContext(def, settings, server, client, cts.Token, agent);
         Verdict? verdict = null;
         string? error = null;
         var overran = false;
@@ -39,7 +47,33 @@ public static class CaseExecutor
             catch (ShimTimeoutException e) { hung = e.Message; ctx.Trace.Note(e.Message); }
             catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; ctx.Trace.Note("suite error: " + e); }
         }
+        if (verdict?.Settle is not { } settle) return Task.FromResult(await FinishAsync(def, catalog, ctx, cts, verdict, error, overran, budget, hung, clock));
+        return SettleThenFinish();
+
+        async Task<CaseResult> SettleThenFinish()
+        {
+            var left = budget - clock.Elapsed;
+            var settling = settle();
+            if (await Task.WhenAny(settling, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancel)) == settling)
+            {
+                try { verdict = await settling; }
+                catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; ctx.Trace.Note("suite error: " + e); }
+            }
+            else
+            {
+                overran = true;
+                await cts.CancelAsync();
+                ctx.Trace.Note($"case cut off after its budget of {budget.TotalMilliseconds:0} ms");
+            }
+            return await FinishAsync(def, catalog, ctx, cts, verdict, error, overran, budget, hung, clock);
+        }
+    }
+
+    private static async Task<CaseResult> FinishAsync(CaseDef def, Catalog catalog, CaseContext ctx, CancellationTokenSource cts, Verdict? verdict,
+        string? error, bool overran, TimeSpan budget, string? hung, Stopwatch clock)
+    {
         await ctx.DisposeAsync();
+        cts.Dispose();
         var checks = verdict?.Checks.Select(c => ToResult(c, catalog)).ToArray() ?? [];
         var blocked = verdict is null || verdict.Unimplemented is not null ? [] : BlockedOf(def, verdict, catalog);
         var (outcome, summary) = Decide(def, verdict, checks, error, overran, budget, hung);

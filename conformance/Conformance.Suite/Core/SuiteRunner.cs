@@ -29,9 +29,15 @@ public sealed class CaseFailedException(CaseResult result) : Exception($"{result
 
 public static class SuiteRunner
 {
-    /// <summary>The plan as an Expecto tree; each test runs its case and hands the result to <paramref name="record"/>.</summary>
-    public static Test ToExpecto(RunPlan plan, Action<CaseResult> record, CancellationToken cancel = default, Action<CaseDef>? starting = null)
+    /// <summary>
+    /// The plan as an Expecto tree; each test runs its case and hands the result to <paramref name="record"/>. A case
+    /// whose last judgement is still running (a close awaited after an error frame) is recorded when it settles, and
+    /// the next case starts meanwhile (<see cref="RunSettings.Overlap"/>); <paramref name="settling"/> holds those.
+    /// </summary>
+    public static Test ToExpecto(RunPlan plan, Action<CaseResult> record, CancellationToken cancel = default, Action<CaseDef>? starting = null,
+        Settling? settling = null)
     {
+        settling ??= new Settling();
         var duplicates = plan.Cases.GroupBy(c => c.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
         if (duplicates.Length > 0) throw new InvalidOperationException("duplicate case IDs: " + string.Join(", ", duplicates));
         var bySpec = plan.Cases.GroupBy(c => c.Spec).Select(spec =>
@@ -44,9 +50,18 @@ public static class SuiteRunner
                         record(CaseExecutor.Skipped(c, catalog, skip));
                         return;
                     }
+                    // The closing sanity case judges the IUT's health: nothing of earlier cases may still hold it.
+                    if (c.SanityRun == "last") await settling.DrainAsync();
+                    await settling.MakeRoomAsync();
                     starting?.Invoke(c);
                     var t = plan.BySpec.GetValueOrDefault(c.Spec) ?? new Targets();
-                    var result = await CaseExecutor.RunAsync(c, catalog, plan.Settings, t.Server, t.Client, cancel, t.Agent);
+                    var final = await CaseExecutor.StartAsync(c, catalog, plan.Settings, t.Server, t.Client, cancel, t.Agent);
+                    if (!final.IsCompleted && plan.Settings.Overlap)
+                    {
+                        settling.Add(final.ContinueWith(r => record(r.Result), TaskScheduler.Default));
+                        return;
+                    }
+                    var result = await final;
                     record(result);
                     if (result.Outcome.IsFailure()) throw new CaseFailedException(result);
                 })).ToArray())).ToArray()));
@@ -58,9 +73,47 @@ public static class SuiteRunner
         Action<CaseDef>? starting = null)
     {
         var results = new ConcurrentDictionary<string, CaseResult>();
-        var tree = ToExpecto(plan, r => { results[r.Id] = r; progress?.Invoke(r); }, cancel, starting);
+        var settling = new Settling();
+        var gate = new object();
+        var tree = ToExpecto(plan, r => { results[r.Id] = r; lock (gate) progress?.Invoke(r); }, cancel, starting, settling);
         Tests.CLIArguments[] args = [Tests.CLIArguments.NewPrinter(Impl.TestPrinters.silent), Tests.CLIArguments.No_Spinner, Tests.CLIArguments.Sequenced];
         await Task.Run(() => RunTestsWithCLIArgs(args, [], tree), cancel);
+        await settling.DrainAsync();
         return [.. plan.Cases.Where(c => results.ContainsKey(c.Id)).Select(c => results[c.Id])];
+    }
+
+    /// <summary>Cases whose last judgement is still running, at most <see cref="Max"/> at once.</summary>
+    public sealed class Settling
+    {
+        /// <summary>More than this many connections left open by the IUT at once would be a load test, not a conformance run.</summary>
+        public const int Max = 64;
+        private readonly List<Task> _tasks = [];
+
+        public void Add(Task t)
+        {
+            lock (_tasks) _tasks.Add(t);
+        }
+
+        public async Task MakeRoomAsync()
+        {
+            while (true)
+            {
+                Task[] all;
+                lock (_tasks) { _tasks.RemoveAll(t => t.IsCompleted); all = [.. _tasks]; }
+                if (all.Length < Max) return;
+                await Task.WhenAny(all);
+            }
+        }
+
+        public async Task DrainAsync()
+        {
+            while (true)
+            {
+                Task[] all;
+                lock (_tasks) { all = [.. _tasks]; _tasks.Clear(); }
+                if (all.Length == 0) return;
+                await Task.WhenAll(all);
+            }
+        }
     }
 }

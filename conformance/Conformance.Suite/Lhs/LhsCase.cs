@@ -29,7 +29,7 @@ internal static class LhsCase
     public static readonly string[] Handshake =
     [
         "LHS-6-flow-accepted", "LHS-3.2-mirror-fields", "LHS-3.1-version", "LHS-3.2-negotiation", "LHS-3.2-features-subset",
-        "LHS-1-order", "LHS-3.4-seal-covers", "LHS-3.4-seal-fields", "LHS-6-frames-sent",
+        "LHS-1-order", "LHS-3.4-seal-covers", "LHS-3.4-seal-fields", "LHS-6-frames-sent", "LHS-3.2-feature-members",
     ];
 
     /// <summary>A rejection case that first completes a handshake.</summary>

@@ -1,6 +1,7 @@
 // §3.1 Hello (client → server) — "Required fields: lri_version … encodings … features … max_frame_bytes".
 // "The server MUST compare against supported versions and reject unknown majors."
 using System.Text.Json.Nodes;
+using Conformance.Model.Lhs;
 using Conformance.Suite.Core;
 using Conformance.Suite.Lhs.Play;
 using static Conformance.Reference.Lhs.LhsTamper;
@@ -30,11 +31,16 @@ internal static class S3_1_Hello
             ("max-frame-fraction", "max_frame_bytes", 1024.5, "\"max_frame_bytes\" of 1024.5"),
             ("version-number", "lri_version", 0.1, "\"lri_version\" as the number 0.1"),
             ("version-not-semver", "lri_version", "zero", "\"lri_version\" of \"zero\""),
-            ("session-string", "session", "ephemeral", "\"session\" as a string, not an object"),
         ];
         foreach (var m in malformed)
             yield return Server($"LHS-S-hello-malformed-{m.Id}", "§3.1", $"Hello with {m.What}", $"Sends a hello with {m.What}.",
                 Rejects(Required), (ctx, k) => ServerRejectsText(ctx, k, c => WithMember(c.Config.HelloText(), m.Field, m.Value?.DeepClone())));
+
+        // "Optional session metadata": its shape is the project's reading of the example, so a server that takes any
+        // session is reported (model level), never failed on the required fields (SPEC-NOTES "Hello session").
+        yield return Server("LHS-S-hello-malformed-session-string", "§3.1", "Hello with \"session\" as a string, not an object",
+            "Sends a hello whose optional \"session\" is the string \"ephemeral\".",
+            Rejects(LhsRules.SessionShape), (ctx, k) => ServerRejectsText(ctx, k, c => WithMember(c.Config.HelloText(), "session", "ephemeral")));
 
         yield return Server("LHS-S-hello-unknown-major", "§3.1", "Hello of an unsupported major", "Sends a hello with lri_version \"99.0\".",
             Rejects(Version), (ctx, k) => ServerRejectsText(ctx, k, c => WithMember(c.Config.HelloText(), "lri_version", "99.0")));

@@ -18,21 +18,9 @@ internal static partial class S3_2_Mirror
             Handshake, (ctx, k) => HappyPath(ctx, k, "json")),
         Server("LHS-S-happy-cbor", "§3.2", "Handshake and flow in cbor", "Offers only cbor, completes the handshake, sends a CBOR LCE frame and reads the echo.",
             Handshake, (ctx, k) => HappyPath(ctx, k, "cbor")),
-        Server("LHS-S-encoding-preference", "§3.1", "Client's encoding order honoured", "Offers [cbor, json]; if the mirror picks json, offers [cbor] alone to learn whether cbor was supported.",
-            [.. Handshake, "LHS-3.2-encoding-preference"], async (ctx, k) =>
-            {
-                var c = await SuiteClient.ConnectAsync(ctx, k, cfg => cfg with { Encodings = ["cbor", "json"] });
-                await c.HelloAsync();
-                if (!await c.ExpectMirrorAsync()) return k.Verdict();
-                var chosen = c.Mirror!.Contract.Encoding;
-                if (chosen == "cbor") { k.Expect("LHS-3.2-encoding-preference", true, "cbor, the client's first choice", "cbor"); return k.Verdict(); }
-                var probe = await SuiteClient.ConnectAsync(ctx, new Checks(), cfg => cfg with { Encodings = ["cbor"] });
-                await probe.HelloAsync();
-                var cborSupported = await probe.ExpectMirrorAsync();
-                k.Expect("LHS-3.2-encoding-preference", !cborSupported, "cbor, the client's first choice, since the server supports it",
-                    cborSupported ? "json, although a hello offering only cbor is accepted" : "json (the server does not support cbor)");
-                return k.Verdict();
-            }),
+        // Both orders: a server that always picks its own favourite passes one of them and is caught by the other.
+        EncodingPreference("LHS-S-encoding-preference", "cbor", "json"),
+        EncodingPreference("LHS-S-encoding-preference-json-first", "json", "cbor"),
         Server("LHS-S-no-shared-encoding", "§3.2", "No shared encoding", "Offers only the encoding \"x-conformance-none\".",
             Rejects(Negotiation), (ctx, k) => ServerRejectsText(ctx, k, c => (c.Config with { Encodings = ["x-conformance-none"] }).HelloText())),
         Server("LHS-S-empty-encodings", "§3.2", "Empty encodings list", "Offers an empty encodings list.",
@@ -96,4 +84,22 @@ internal static partial class S3_2_Mirror
         k.Expect(Nonce, repeated is null, $"{count} distinct nonces", repeated ?? $"{nonces.Count} distinct nonces");
         return k.Verdict();
     }
+
+    private static CaseDef EncodingPreference(string id, string first, string second) =>
+        Server(id, "§3.1", $"Client's encoding order honoured ({first} first)",
+            $"Offers [{first}, {second}]; if the mirror picks {second}, offers [{first}] alone to learn whether {first} was supported.",
+            [.. Handshake, "LHS-3.2-encoding-preference"], async (ctx, k) =>
+            {
+                var c = await SuiteClient.ConnectAsync(ctx, k, cfg => cfg with { Encodings = [first, second] });
+                await c.HelloAsync();
+                if (!await c.ExpectMirrorAsync()) return k.Verdict();
+                var chosen = c.Mirror!.Contract.Encoding;
+                if (chosen == first) { k.Expect("LHS-3.2-encoding-preference", true, $"{first}, the client's first choice", first); return k.Verdict(); }
+                var probe = await SuiteClient.ConnectAsync(ctx, new Checks(), cfg => cfg with { Encodings = [first] });
+                await probe.HelloAsync();
+                var supported = await probe.ExpectMirrorAsync() && probe.Mirror!.Contract.Encoding == first;
+                k.Expect("LHS-3.2-encoding-preference", !supported, $"{first}, the client's first choice, since the server supports it",
+                    supported ? $"{chosen}, although a hello offering only {first} is accepted" : $"{chosen} (the server does not support {first})");
+                return k.Verdict();
+            });
 }

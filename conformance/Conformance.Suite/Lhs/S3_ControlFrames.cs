@@ -19,6 +19,6 @@ internal static class S3_ControlFrames
         Server("LHS-S-frame-unknown-step", "§3", "Control frame with an unknown step", "Sends a hello whose step is \"greet\".",
             Rejects(Json), (ctx, k) => ServerRejectsText(ctx, k, c => Reference.Lhs.LhsTamper.WithMember(c.Config.HelloText(), "step", "greet"))),
         Server("LHS-S-frame-duplicate-member", "§3", "Control frame with a duplicated member", "Sends a hello in which \"encodings\" appears twice.",
-            Rejects(Json), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText().Replace("\"encodings\":", "\"encodings\":[\"x-dup\"],\"encodings\":"))),
+            Rejects(Model.Lhs.LhsRules.DuplicateMembers), (ctx, k) => ServerRejectsText(ctx, k, c => c.Config.HelloText().Replace("\"encodings\":", "\"encodings\":[\"x-dup\"],\"encodings\":"))),
     ];
 }

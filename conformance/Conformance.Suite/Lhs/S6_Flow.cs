@@ -14,6 +14,8 @@ internal static class S6_Flow
 {
     private const string Encoding_ = "LHS-6-encoding-enforced", Limit = "LHS-1-frame-limit", Features = "LHS-3.2-features-enforced";
     private const string LceOnly = "LHS-6-lce-only", Shape = "LHS-6-lce-shape", Accepted = "LHS-6-flow-accepted";
+    private const string FeatureMembers = "LHS-3.2-feature-members";
+    private const string LssLce = "{\"v\":1,\"intent\":{\"type\":\"ping\"},\"policy\":{\"consent\":\"granted\"},\"lss\":{\"coherence\":0.5}}";
     private const string SigLce = "{\"v\":1,\"intent\":{\"type\":\"ping\"},\"policy\":{\"consent\":\"granted\"},\"sig\":\"ltp:jws:e30..AA\"}";
 
     public static IEnumerable<CaseDef> Cases() =>
@@ -43,6 +45,17 @@ internal static class S6_Flow
             RejectsAfterHandshake(Limit), (ctx, k) => ServerRejectsInFlow(ctx, k, c => c.FlowFrame(payload: new string('x', 8 * 1024 * 1024)))),
         Server("LHS-S-flow-feature-not-negotiated", "§3.2", "LTP sig without ltp", "Requests no features, then sends an LCE carrying an LTP \"sig\" member.",
             RejectsAfterHandshake(Features), (ctx, k) => ServerRejectsInFlow(ctx, k, c => c.FlowFrame(SigLce), cfg => cfg with { Features = [] })),
+        Server("LHS-S-flow-lss-not-negotiated", "§3.2", "LSS member without lss", "Requests only ltp, then sends an LCE carrying an \"lss\" member.",
+            RejectsAfterHandshake(FeatureMembers), (ctx, k) => ServerRejectsInFlow(ctx, k, c => c.FlowFrame(LssLce), cfg => cfg with { Features = ["ltp"] })),
+        Server("LHS-S-flow-features-none", "§3.2", "Flow with no features negotiated", "Requests no features, sends a plain LCE frame and reads the echo: the server's own frames must use no feature either.",
+            Handshake, async (ctx, k) =>
+            {
+                var c = await SuiteClient.ConnectAsync(ctx, k, cfg => cfg with { Features = [] });
+                if (!await c.HandshakeAsync()) return k.Verdict();
+                await c.SendAsync(c.FlowFrame());
+                await c.ExpectFlowAcceptedAsync();
+                return k.Verdict();
+            }),
         Server("LHS-S-flow-feature-negotiated", "§3.2", "LTP sig with ltp", "Requests ltp; if granted, sends an LCE carrying a \"sig\" member, which must be accepted.",
             Handshake, async (ctx, k) =>
             {

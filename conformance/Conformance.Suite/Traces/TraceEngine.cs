@@ -103,8 +103,20 @@ public static class TraceEngine
         cts.CancelAfter(parent.Step * (4 * steps.Count + 4));
         await using var ctx = new CaseContext(parent.Case, parent.Settings, targets?.Server ?? parent.Server, targets?.Client ?? parent.Client, cts.Token,
             targets?.Agent ?? parent.Agent, stream: $"{p.CaseId}/{id}", trace: trace);
+        // Once a full step timeout has shown this IUT keeps connections open after its error frame, a trace waits only
+        // briefly for that close: shrinking reruns the same rejection many times, and the evidence cites the full wait.
+        ctx.CloseMayRestOnFacts = true;
+        if (parent.Settings.Facts.KeepsOpenAfterError(p.Spec, p.Role.Name()) is { } known)
+        {
+            ctx.CloseWindow = parent.Step < CaseContext.ShortCloseWindow ? parent.Step : CaseContext.ShortCloseWindow;
+            ctx.CloseKnownFrom = known;
+        }
         var checks = new Checks();
-        try { await p.RunAsync(ctx, checks, steps); }
+        try
+        {
+            await p.RunAsync(ctx, checks, steps);
+            await checks.SettleAsync();
+        }
         catch (OperationCanceledException) when (!parent.Cancel.IsCancellationRequested)
         {
             checks.Expect(p.Requirements[0], false, "the trace completes within its budget", "the IUT stalled the trace past its budget", timedOut: true);

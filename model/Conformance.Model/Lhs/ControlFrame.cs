@@ -11,6 +11,7 @@ public enum LhsStepName { Hello, Mirror, Bind, Seal, Error }
 public sealed record ControlFrame(LhsStepName Step, JsonElement Json)
 {
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
+    private static readonly JsonDocumentOptions Lenient = new() { AllowDuplicateProperties = true, MaxDepth = 64 };
 
     public static string WireName(LhsStepName step) => step switch
     {
@@ -20,6 +21,24 @@ public sealed record ControlFrame(LhsStepName Step, JsonElement Json)
         LhsStepName.Seal => "seal",
         LhsStepName.Error => "error",
         _ => throw new ArgumentOutOfRangeException(nameof(step)),
+    };
+
+    /// <summary>True when the text is JSON (and I-JSON) but for a member name that occurs twice.</summary>
+    private static bool OnlyDuplicates(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text, Lenient);
+            return Duplicated(doc.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException) { return false; }
+    }
+
+    private static bool Duplicated(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => e.EnumerateObject().GroupBy(p => p.Name).Any(g => g.Count() > 1) || e.EnumerateObject().Any(p => Duplicated(p.Value)),
+        JsonValueKind.Array => e.EnumerateArray().Any(Duplicated),
+        _ => false,
     };
 
     /// <summary>Parses a control frame: a JSON object (no duplicate members) with a known string "step".</summary>
@@ -36,7 +55,10 @@ public sealed record ControlFrame(LhsStepName Step, JsonElement Json)
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or JcsException)
         {
-            return Checked.Fail<ControlFrame>(LhsErrorCode.InvalidFrame, "control frame is not I-JSON: " + e.Message, LhsRules.Json);
+            // Only a duplicated member name keeps JSON from being I-JSON here: a reading of its own (model level), since
+            // §3 says only "JSON objects" and the I-JSON constraint comes from the seal's JCS (SPEC-NOTES, "Duplicate members").
+            return Checked.Fail<ControlFrame>(LhsErrorCode.InvalidFrame, "control frame is not I-JSON: " + e.Message,
+                OnlyDuplicates(text) ? LhsRules.DuplicateMembers : LhsRules.Json);
         }
         if (root.ValueKind != JsonValueKind.Object)
             return Checked.Fail<ControlFrame>(LhsErrorCode.InvalidFrame, "control frame is not a JSON object", LhsRules.Json);

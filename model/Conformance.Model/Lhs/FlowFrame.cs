@@ -12,12 +12,16 @@ public sealed record FlowFrameView(LceView Lce, ReadOnlyMemory<byte> LceBytes, R
 
 public static class FlowFrame
 {
-    /// <summary>LCE members that use an optional feature: present only when that feature was negotiated.</summary>
-    public static readonly IReadOnlyDictionary<string, string> FeatureMembers = new Dictionary<string, string>
+    /// <summary>
+    /// LCE members that use an optional feature: present only when that feature was negotiated. An LTP `sig` without
+    /// ltp is the design's own example (must); that an `lss` or `telemetry` member "uses" its feature is the project's
+    /// reading (model level, SPEC-NOTES "Features and frame size").
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string Feature, string Rule)> FeatureMembers = new Dictionary<string, (string, string)>
     {
-        ["sig"] = "ltp",
-        ["lss"] = "lss",
-        ["telemetry"] = "telemetry",
+        ["sig"] = ("ltp", LhsRules.FeaturesEnforced),
+        ["lss"] = ("lss", LhsRules.FeatureMembers),
+        ["telemetry"] = ("telemetry", LhsRules.FeatureMembers),
     };
 
     /// <summary>Frames an LCE (given as a JSON object) and a payload in the contract's encoding.</summary>
@@ -53,10 +57,11 @@ public static class FlowFrame
         if (view is null)
             return Checked.Fail<FlowFrameView>(LhsErrorCode.InvalidLce, $"LCE is not valid {contract.Encoding}: {problem!.Detail}",
                 problem.WrongEncoding ? LhsRules.EncodingEnforced : LhsRules.LceShape);
-        foreach (var (member, feature) in FeatureMembers)
+        // The must-level member first, so a frame breaking both is judged on the stricter rule.
+        foreach (var (member, (feature, rule)) in FeatureMembers.OrderBy(m => m.Value.Rule == LhsRules.FeaturesEnforced ? 0 : 1))
             if (view.HasMember(member) && !contract.Has(feature))
                 return Checked.Fail<FlowFrameView>(LhsErrorCode.FeatureNotNegotiated,
-                    $"LCE member \"{member}\" uses feature \"{feature}\", which was not negotiated", LhsRules.FeaturesEnforced);
+                    $"LCE member \"{member}\" uses feature \"{feature}\", which was not negotiated", rule);
         return Checked.Ok(new FlowFrameView(view, lceBytes, frame[(4 + (int)length)..]));
     }
 }

@@ -20,10 +20,14 @@ public sealed record Hello(
         var encodings = r.StringArray("encodings");
         var features = r.StringArray("features");
         var max = r.PositiveInt("max_frame_bytes");
-        r.OptionalObject("session");
         if (r.Error is { } e) return Checked.Fail<Hello>(e);
         if (!Fields.TryVersionMajor(version, out var major))
             return Checked.Fail<Hello>(LhsErrorCode.InvalidFrame, $"lri_version \"{version}\" is not a major.minor[.patch] version", LhsRules.HelloRequired);
+        // "Optional session metadata allows the client to communicate user agent hints": that it is an object is the
+        // project's reading of the example, judged apart from the required fields (SPEC-NOTES, "Hello session").
+        var session = new Fields.Reader(frame.Json, LhsErrorCode.InvalidFrame, LhsRules.SessionShape);
+        session.OptionalObject("session");
+        if (session.Error is { } se) return Checked.Fail<Hello>(se);
         return Checked.Ok(new Hello(frame.Json, version, major, encodings, features, max));
     }
 }

@@ -44,7 +44,7 @@ public sealed record LhsClientState(LhsClientPhase Phase, Hello Hello, Mirror? M
     public FlowContract? Contract => Phase == LhsClientPhase.Flow ? Mirror?.Contract : null;
 }
 
-public static class LhsClient
+public static partial class LhsClient
 {
     public static LhsStepName? Expected(LhsClientPhase phase) => phase switch
     {

@@ -63,12 +63,18 @@ public static class LhsRules
     public const string SingleShot = "LHS-1-single-shot";
     public const string FrameLimit = "LHS-1-frame-limit";
     public const string Json = "LHS-3-json";
+    /// <summary>A control frame with a member name twice: the seal's JCS input must be I-JSON (model level).</summary>
+    public const string DuplicateMembers = "LHS-3-duplicate-members";
     public const string HelloRequired = "LHS-3.1-required";
+    /// <summary>The optional hello.session, when present, is an object (model level: §3.1 only calls it optional metadata).</summary>
+    public const string SessionShape = "LHS-3.1-session-shape";
     public const string Version = "LHS-3.1-version";
     public const string Negotiation = "LHS-3.2-negotiation";
     public const string MirrorFields = "LHS-3.2-mirror-fields";
     public const string FeaturesSubset = "LHS-3.2-features-subset";
     public const string FeaturesEnforced = "LHS-3.2-features-enforced";
+    /// <summary>An LCE's lss or telemetry member "uses" that feature: the project's reading, model level.</summary>
+    public const string FeatureMembers = "LHS-3.2-feature-members";
     public const string Thread = "LHS-3.3-thread";
     public const string BindShape = "LHS-3.3-bind-shape";
     public const string SealCovers = "LHS-3.4-seal-covers";

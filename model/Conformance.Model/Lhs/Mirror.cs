@@ -20,6 +20,30 @@ public sealed record Mirror(JsonElement Json, string LriVersion, int Major, Flow
             return Checked.Fail<Mirror>(LhsErrorCode.InvalidFrame, $"lri_version \"{version}\" is not a major.minor[.patch] version", LhsRules.MirrorFields);
         return Checked.Ok(new Mirror(frame.Json, version, major, new FlowContract(encoding, features, max), nonce));
     }
+
+    /// <summary>
+    /// The mirror as a tester reads past its defects (see LhsClient.Tolerant): a field that is missing or of the wrong
+    /// type takes what the hello proposed (its version, its first encoding the model can speak, no features, its frame
+    /// limit) and a missing nonce reads as "". Null when the flow cannot be read at all: an encoding the model has no
+    /// codec for, or none the hello offered that it has.
+    /// </summary>
+    public static Mirror? ReadTolerant(ControlFrame frame, Hello hello)
+    {
+        var j = frame.Json;
+        var version = Text(j, "lri_version") is { } v && Fields.TryVersionMajor(v, out _) ? v : hello.LriVersion;
+        Fields.TryVersionMajor(version, out var major);
+        var encoding = Text(j, "encoding") ?? hello.Encodings.FirstOrDefault(e => Codec.LceCodecs.Find(e) is not null);
+        if (encoding is null || Codec.LceCodecs.Find(encoding) is null) return null;
+        IReadOnlyList<string> features = j.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
+            ? [.. f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
+            : [];
+        var max = j.TryGetProperty("max_frame_bytes", out var m) && m.ValueKind == JsonValueKind.Number && m.TryGetDouble(out var d)
+                  && d == Math.Floor(d) && d >= 1 && d <= int.MaxValue ? (int)d : hello.MaxFrameBytes;
+        return new Mirror(j, version, major, new FlowContract(encoding, features, max), Text(j, "nonce") ?? "");
+    }
+
+    private static string? Text(JsonElement j, string name) =>
+        j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0 ? v.GetString() : null;
 }
 
 /// <summary>

@@ -40,18 +40,20 @@ public static class Negotiation
     }
 
     /// <summary>Null when <paramref name="mirror"/> is a compatible answer to <paramref name="hello"/>.</summary>
-    public static LhsError? CheckMirror(Hello hello, Mirror mirror)
+    public static LhsError? CheckMirror(Hello hello, Mirror mirror) => MirrorProblems(hello, mirror).FirstOrDefault();
+
+    /// <summary>Every way <paramref name="mirror"/> is not a compatible answer to <paramref name="hello"/>, in the order a client judges them.</summary>
+    public static IEnumerable<LhsError> MirrorProblems(Hello hello, Mirror mirror)
     {
         // §3.2 "The server MUST echo a compatible version and choose a single encoding."
         if (mirror.Major != hello.Major)
-            return new(LhsErrorCode.VersionMismatch, $"mirror version {mirror.LriVersion} is not of hello's major {hello.Major}", LhsRules.Version);
+            yield return new(LhsErrorCode.VersionMismatch, $"mirror version {mirror.LriVersion} is not of hello's major {hello.Major}", LhsRules.Version);
         if (!hello.Encodings.Contains(mirror.Contract.Encoding, StringComparer.Ordinal))
-            return new(LhsErrorCode.EncodingNegotiationFailed, $"mirror chose \"{mirror.Contract.Encoding}\", which hello did not offer", LhsRules.Negotiation);
+            yield return new(LhsErrorCode.EncodingNegotiationFailed, $"mirror chose \"{mirror.Contract.Encoding}\", which hello did not offer", LhsRules.Negotiation);
         var widened = mirror.Contract.Features.Where(f => !hello.Features.Contains(f, StringComparer.Ordinal)).ToArray();
         if (widened.Length > 0)
-            return new(LhsErrorCode.FeatureNotNegotiated, $"mirror enables [{string.Join(", ", widened)}], which hello did not request", LhsRules.FeaturesSubset);
+            yield return new(LhsErrorCode.FeatureNotNegotiated, $"mirror enables [{string.Join(", ", widened)}], which hello did not request", LhsRules.FeaturesSubset);
         if (mirror.Contract.MaxFrameBytes > hello.MaxFrameBytes)
-            return new(LhsErrorCode.InvalidFrame, $"mirror max_frame_bytes {mirror.Contract.MaxFrameBytes} exceeds hello's {hello.MaxFrameBytes}", LhsRules.FeaturesSubset);
-        return null;
+            yield return new(LhsErrorCode.InvalidFrame, $"mirror max_frame_bytes {mirror.Contract.MaxFrameBytes} exceeds hello's {hello.MaxFrameBytes}", LhsRules.FeaturesSubset);
     }
 }

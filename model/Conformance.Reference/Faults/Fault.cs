@@ -51,6 +51,7 @@ public static class LhsFaults
         Server<FeaturesNotEnforced>("features-not-enforced", "the edge echoes flow frames that use features it never granted", "LHS-3.2-features-enforced"),
         Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only"),
         Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted"),
+        Server<OwnSigWithoutLtp>("own-sig-without-ltp", "the edge's own flow frames carry an LTP sig member when ltp was not negotiated", "LHS-6-frames-sent"),
         Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close"),
         Server<SealHeaderMissing>("http-seal-header-missing", "the edge's 101 (HTTP Upgrade profile) carries LHS-Mirror but not LHS-Seal", "LHS-5-upgrade-headers") with { Adapter = "http" },
         Client<ClientAcceptsBadSeal>("client-accepts-bad-seal", "the agent proceeds to flow whatever the seal's signature", "LHS-3.4-client-aborts"),

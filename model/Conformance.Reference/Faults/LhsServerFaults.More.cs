@@ -90,3 +90,15 @@ internal sealed class SealHeaderMissing : LhsServerBehaviour
     public override IReadOnlyList<KeyValuePair<string, string>> UpgradeHeaders(string mirror, string seal) =>
         [.. base.UpgradeHeaders(mirror, seal).Where(h => h.Key != LhsHttp.SealHeader)];
 }
+
+/// <summary>The edge's own flow frames carry an LTP sig member even when ltp was not negotiated (it skips LhsServer.Outgoing).</summary>
+internal sealed class OwnSigWithoutLtp : LhsServerBehaviour
+{
+    public override byte[] Echo(LhsServerState state, FlowFrameView frame)
+    {
+        var echo = Model.Lhs.FlowFrame.Frame(frame.LceBytes.Span, frame.Payload.Span);
+        return state.Contract is { } c && !c.Has("ltp")
+            ? LhsTamper.WithLceMember(echo, c.Encoding, "sig", System.Text.Json.Nodes.JsonValue.Create("ltp:jws:e30..AA")) ?? echo
+            : base.Echo(state, frame);
+    }
+}

@@ -53,6 +53,19 @@ public static class LhsTamper
         return target is null ? null : FlowFrame.Frame(target.Encode(doc.RootElement), payload.Span);
     }
 
+    /// <summary>The flow frame with <paramref name="member"/> added to its LCE, in the same encoding; null when the LCE does not decode.</summary>
+    public static byte[]? WithLceMember(ReadOnlyMemory<byte> frame, string encoding, string member, JsonNode value)
+    {
+        if (frame.Length < 4) return null;
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame.Span);
+        if (length > frame.Length - 4) return null;
+        var json = LceAsJson(frame.Slice(4, (int)length));
+        if (json is null || JsonNode.Parse(json) is not JsonObject lce) return null;
+        lce[member] = value;
+        using var doc = JsonDocument.Parse(lce.ToJsonString());
+        return LceCodecs.Find(encoding) is { } codec ? FlowFrame.Frame(codec.Encode(doc.RootElement), frame[(4 + (int)length)..].Span) : null;
+    }
+
     /// <summary>The other of the two encodings.</summary>
     public static string Other(string encoding) => encoding == LceCodecs.Json ? LceCodecs.Cbor : LceCodecs.Json;
 

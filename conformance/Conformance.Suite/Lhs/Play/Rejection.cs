@@ -38,7 +38,9 @@ public static class Rejection
                 checks.Expect(requirement, true, want, first.Describe());
                 CheckErrorFrame(checks, first, expected);
                 if (probe is not null) await probe();
-                await ExpectClosedQuietly(ctx, checks, conn);
+                // How the connection ends is judged while the run goes on: a step timeout of waiting for an IUT that
+                // never closes must not add up case after case (the verdict waits for it, the next case does not).
+                checks.Later(ExpectClosedQuietly(ctx, checks, conn));
                 break;
             // RFC 6455 §7.4.1: 1000 means "the purpose for which the connection was established has been
             // fulfilled" — an IUT that closes normally after the offending input did not reject it (SPEC-NOTES.md).
@@ -69,31 +71,62 @@ public static class Rejection
         checks.Expect(codeRequirement, error.Code == expected.Code.Wire(), $"code {expected.Code.Wire()}", $"code {error.Code}");
     }
 
-    /// <summary>After an error frame: only further error frames may come, then the close.</summary>
+    /// <summary>
+    /// After an error frame: only further error frames may come, then the close, within <see cref="CaseContext.CloseWindow"/>
+    /// (a step timeout, unless the run already knows this IUT does not close). An IUT still open then has answered
+    /// (its error frame) and failed to close: a failure, not a timeout.
+    /// </summary>
     private static async Task ExpectClosedQuietly(CaseContext ctx, Checks checks, IWireConnection conn)
     {
         var carriedOn = new List<string>();
+        var window = ctx.CloseWindow;
+        var started = DateTime.UtcNow;
+        var deadline = started + window;
+        // A trace may stop waiting once another case has shown, with a full wait, that this IUT does not close.
+        using var known = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancel);
+        string? knownFrom = null;
+        if (ctx.CloseMayRestOnFacts && ctx.CloseKnownFrom is null)
+            _ = ctx.Settings.Facts.KeepsOpenAfterErrorKnown(ctx.Case.Spec, ctx.Case.Role.Name()).ContinueWith(async t =>
+            {
+                var wait = started + CaseContext.ShortCloseWindow - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                knownFrom = t.Result;
+                try { known.Cancel(); } catch (ObjectDisposedException) { }
+            }, TaskScheduler.Default);
         while (true)
         {
-            var next = Seen.From(await conn.ReceiveAsync(ctx.Step, ctx.Cancel));
+            var left = deadline - DateTime.UtcNow;
+            Seen next;
+            try { next = left <= TimeSpan.Zero ? new Seen.Silent(window) : Seen.From(await conn.ReceiveAsync(left, known.Token)); }
+            catch (OperationCanceledException) when (!ctx.Cancel.IsCancellationRequested && knownFrom is not null)
+            {
+                Finish(checks, carriedOn, null, $"still open {(DateTime.UtcNow - started).TotalMilliseconds:0} ms after its error frame " +
+                    $"(case {knownFrom} saw this IUT keep a connection open a whole step timeout, {ctx.Step.TotalMilliseconds:0} ms, after its error frame)");
+                return;
+            }
             switch (next)
             {
                 case Seen.Error or Seen.Garbage: continue;
                 case Seen.Control or Seen.Flow: carriedOn.Add(next.Describe()); continue;
                 case Seen.Closed or Seen.Oversize:
-                    Finish(checks, carriedOn, closed: true, next.Describe());
+                    Finish(checks, carriedOn, next.Describe());
                     return;
                 default:
-                    Finish(checks, carriedOn, closed: false, next.Describe());
+                    var still = $"still open {window.TotalMilliseconds:0} ms after its error frame";
+                    if (ctx.CloseKnownFrom is { } from)
+                        still += $" (case {from} saw this IUT keep a connection open a whole step timeout, {ctx.Step.TotalMilliseconds:0} ms, after its error frame)";
+                    else
+                        ctx.Settings.Facts.KeptOpenAfterError(ctx.Case.Spec, ctx.Case.Role.Name(), ctx.Case.Id);
+                    Finish(checks, carriedOn, null, still);
                     return;
             }
         }
     }
 
-    private static void Finish(Checks checks, List<string> carriedOn, bool closed, string last)
+    private static void Finish(Checks checks, List<string> carriedOn, string? closedBy, string? stillOpen = null)
     {
         checks.Expect(NoFlow, carriedOn.Count == 0, "no handshake or flow frame after the error frame",
             carriedOn.Count == 0 ? "none" : string.Join("; ", carriedOn));
-        checks.Expect(Close, closed, "the connection closes after the error frame", closed ? last : "still open: " + last, timedOut: !closed);
+        checks.Expect(Close, closedBy is not null, "the connection closes after the error frame", closedBy ?? stillOpen!);
     }
 }

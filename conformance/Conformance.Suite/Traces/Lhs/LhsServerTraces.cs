@@ -103,7 +103,8 @@ public sealed class LhsServerTraces : ITraceProtocol
             if (checks.AnyFailed) return;
             if (step.Kind == "reconnect" || c is null)
             {
-                if (c is not null) await ctx.ReleaseAsync(c.Conn);
+                // A connection the IUT rejected may still be under judgement (its close); the case releases it at the end.
+                if (c is not null && !closed) await ctx.ReleaseAsync(c.Conn);
                 c = await SuiteClient.ConnectAsync(ctx, checks);
                 shadow = LhsServerState.Initial;
                 closed = false;
