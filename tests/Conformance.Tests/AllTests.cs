@@ -25,6 +25,7 @@ public static class AllTests
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
         Suite.VerdictTests.Tests(),
+        Suite.RealImplementationTests.Tests(),
         Vectors.VectorTests.Tests(),
         Vectors.ReplayTests.Tests(),
         Vectors.ShimRunTests.Tests(),

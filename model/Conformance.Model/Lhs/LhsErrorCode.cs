@@ -69,6 +69,8 @@ public static class LhsRules
     /// <summary>The optional hello.session, when present, is an object (model level: §3.1 only calls it optional metadata).</summary>
     public const string SessionShape = "LHS-3.1-session-shape";
     public const string Version = "LHS-3.1-version";
+    /// <summary>A hello of a known major but another minor is answered (model level: the spec only says "reject unknown majors").</summary>
+    public const string MinorCompatible = "LHS-3.1-minor-compatible";
     public const string Negotiation = "LHS-3.2-negotiation";
     public const string MirrorFields = "LHS-3.2-mirror-fields";
     public const string FeaturesSubset = "LHS-3.2-features-subset";

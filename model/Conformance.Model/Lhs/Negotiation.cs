@@ -39,6 +39,13 @@ public static class Negotiation
         return Checked.Ok(LhsJson.Write(mirror));
     }
 
+    /// <summary>
+    /// The model-level reading a server's acceptance of <paramref name="hello"/> rests on, or null when the spec's own
+    /// words require it: "reject unknown majors" does not say a known major of another minor must be answered.
+    /// </summary>
+    public static string? AcceptanceReading(Hello hello, ServerCapabilities caps) =>
+        hello.Major == caps.Major && hello.LriVersion != caps.LriVersion ? LhsRules.MinorCompatible : null;
+
     /// <summary>Null when <paramref name="mirror"/> is a compatible answer to <paramref name="hello"/>.</summary>
     public static LhsError? CheckMirror(Hello hello, Mirror mirror) => MirrorProblems(hello, mirror).FirstOrDefault();
 

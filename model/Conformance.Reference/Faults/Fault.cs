@@ -1,5 +1,5 @@
 // Deliberately broken variants of the reference implementations (BoringSSL's ProtocolBugs, as whole variants).
-// Each breaks exactly one rule by wrapping the model — changing what goes in or what comes out — and names the
+// Each breaks exactly one rule (but `two-defects`, which shows one defect does not hide another) by wrapping the model — changing what goes in or what comes out — and names the
 // requirement the suite must then fail. `conformance ... --fault NAME` selects one; --list-faults lists them.
 using Conformance.Reference.Lhs;
 
@@ -14,6 +14,12 @@ public sealed record Fault(string Name, FaultSide Side, string Summary, string E
 
     /// <summary>The adapter over which the broken behaviour shows (a §5 fault shows only over http); runs default to it.</summary>
     public string Adapter { get; init; } = "websocket";
+
+    /// <summary>
+    /// Not a bug: the variant takes the other side of a `model`-level reading (SPEC-NOTES). The suite must report it
+    /// (the requirement informational) and never fail it; such variants are listed apart (<see cref="LhsFaults.Readings"/>).
+    /// </summary>
+    public bool Reading { get; init; }
 
     /// <summary>A fresh behaviour of type <typeparamref name="T"/> if this fault breaks that kind of host, else <paramref name="correct"/>.</summary>
     public T As<T>(T correct) where T : class => Create() as T ?? correct;
@@ -52,6 +58,8 @@ public static class LhsFaults
         Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only"),
         Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted"),
         Server<OwnSigWithoutLtp>("own-sig-without-ltp", "the edge's own flow frames carry an LTP sig member when ltp was not negotiated", "LHS-6-frames-sent"),
+        // The one variant with two defects: it shows that the first does not hide the second (both must be reported).
+        Server<MirrorLimitMissingAndIgnored>("two-defects", "the edge's mirror leaves out max_frame_bytes, and it echoes flow frames over the limit", "LHS-3.2-mirror-fields"),
         Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close"),
         Server<SealHeaderMissing>("http-seal-header-missing", "the edge's 101 (HTTP Upgrade profile) carries LHS-Mirror but not LHS-Seal", "LHS-5-upgrade-headers") with { Adapter = "http" },
         Client<ClientAcceptsBadSeal>("client-accepts-bad-seal", "the agent proceeds to flow whatever the seal's signature", "LHS-3.4-client-aborts"),
@@ -67,7 +75,23 @@ public static class LhsFaults
         Client<ClientSealNotCanonical>("client-seal-not-canonical", "the agent verifies the seal over the frames' raw text, not their JCS form", "LHS-3.4-seal-verified"),
     ];
 
-    public static Fault? Find(string name) => Everything.FirstOrDefault(f => f.Name == name);
+    /// <summary>
+    /// Variants that take the other reading of a model-level rule: an implementation may legitimately behave so, and the
+    /// suite must say so without failing it (the lenient side of each false positive the project removed).
+    /// </summary>
+    public static readonly IReadOnlyList<Fault> Readings =
+    [
+        Server<SessionUnchecked>("session-unchecked", "the edge takes a hello whose optional session is not an object", "LHS-3.1-session-shape") with { Reading = true },
+        Server<DuplicatesAccepted>("duplicates-accepted", "the edge reads a control frame with a duplicated member name, the last one winning", "LHS-3-duplicate-members") with { Reading = true },
+        Server<FeatureMembersEchoed>("feature-members-echoed", "the edge accepts and echoes LCEs with lss or telemetry members it never granted", "LHS-3.2-feature-members") with { Reading = true },
+        Server<OwnEncodingPreference>("own-encoding-preference", "the edge picks cbor whenever the hello offers it, whatever the client's order", "LHS-3.2-encoding-preference") with { Reading = true },
+        Server<MinorVersionRejected>("minor-version-rejected", "the edge rejects a hello of its own major but another minor version", "LHS-3.1-minor-compatible") with { Reading = true },
+    ];
+
+    public static Fault? Find(string name) => Everything.Concat(AllReadings).FirstOrDefault(f => f.Name == name);
+
+    /// <summary>Every reading variant of every spec.</summary>
+    public static IEnumerable<Fault> AllReadings => Readings;
 
     /// <summary>Every broken variant of every spec.</summary>
     public static IEnumerable<Fault> Everything => All.Concat(ShardFaults.All).Concat(CipFaults.All);

@@ -23,6 +23,7 @@ public sealed class SuiteClient
     private Queue<Seen>? _answer;
     private string? _headerBind;
     private bool _bindSent;
+    private string? _helloReading;
 
     private SuiteClient(CaseContext ctx, Checks checks, IWireConnection? conn, LhsClientConfig config)
     {
@@ -148,6 +149,8 @@ public sealed class SuiteClient
         State = start.State;
         if (raw is not null)
             State = State with { Hello = Hello.Validate(ControlFrame.Parse(raw).Value!).Value ?? throw new ArgumentException("raw hello must validate") };
+        // A hello the model answers only under one of its readings: a server that refuses it is reported on that reading.
+        _helloReading = Negotiation.AcceptanceReading(State.Hello, ServerCapabilities.Reference);
         await SendAsync(raw ?? ((LhsOutput.SendText)start.Outputs[0]).Value);
     }
 
@@ -259,7 +262,8 @@ public sealed class SuiteClient
             var raw = seen is Seen.Control c ? c.Raw : ((Seen.Garbage)seen).Raw;
             return LhsClient.StepTolerant(State!, new LhsInput.Text(raw), Config);
         }
-        Checks.Expect(FlowAccepted, false, $"{what} in answer to a valid handshake", seen.Describe(), timedOut: seen is Seen.Silent);
+        var rule = what == "a mirror" && _helloReading is { } reading && Ctx.Case.Requirements.Contains(reading) ? reading : FlowAccepted;
+        Checks.Expect(rule, false, $"{what} in answer to a valid handshake", seen.Describe(), timedOut: seen is Seen.Silent);
         return null;
     }
 

@@ -1,0 +1,116 @@
+// Verdicts that hold on implementations the suite has never seen (issue 12, LHS server role): the other side of a
+// model-level reading is reported, never failed; one defect does not hide another; an IUT that stays open after its
+// error frame fails LHS-4-close (not a timeout), and a run against it stays within twice the reference's.
+using System.Diagnostics;
+using System.Text.Json;
+using Conformance.Model.Lhs;
+using Conformance.Reference.Faults;
+using Conformance.Tests.Support;
+using Expecto;
+using static Expecto.CSharp.Runner;
+
+namespace Conformance.Tests.Suite;
+
+public static class RealImplementationTests
+{
+    private static JsonElement[] Cases(CliRun r) => [.. r.Report().GetProperty("cases").EnumerateArray()];
+
+    private static JsonElement Case(CliRun r, string id) => Cases(r).Single(c => c.GetProperty("id").GetString() == id);
+
+    private static IEnumerable<JsonElement> Checks(JsonElement c) => c.GetProperty("checks").EnumerateArray();
+
+    public static Test Tests() => TestList("suite.real-implementations",
+    [
+        TestList("readings", [.. LhsFaults.Readings.Select(f => TestCase($"{f.Name}: reported on {f.ExpectedRequirement}, never failed", async () =>
+        {
+            // With the property traces: they must not fail it at must level either.
+            var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--role", "server", "--fault", f.Name, "--timeout-ms", "1000");
+            Expect.equal(r.Exit, 0, $"the other reading of a model-level rule is not a failure: still Ratified\n{r}");
+            var flagged = Cases(r).Where(c => Checks(c).Any(k => k.GetProperty("requirement").GetString() == f.ExpectedRequirement && !k.GetProperty("passed").GetBoolean())).ToArray();
+            Expect.isNonEmpty(flagged, $"{f.ExpectedRequirement} is reported\n{r}");
+            Expect.isTrue(flagged.All(c => c.GetProperty("outcome").GetString() == "informational"), "as informational");
+            Expect.isTrue(flagged.SelectMany(Checks).Where(k => !k.GetProperty("passed").GetBoolean()).All(k => k.GetProperty("level").GetString() == "model"),
+                "and nothing stricter failed alongside it");
+        }))]),
+        TestCase("the must-level rules next to those readings still fail when broken", async () =>
+        {
+            // A hello whose required field is missing is still a must failure (LHS-3.1-required), an LTP sig without
+            // ltp still breaks LHS-3.2-features-enforced, a server's own frames with a sig break LHS-6-frames-sent.
+            foreach (var (fault, requirement) in new[] { ("missing-fields-accepted", "LHS-3.1-required"), ("features-not-enforced", "LHS-3.2-features-enforced"), ("own-sig-without-ltp", "LHS-6-frames-sent") })
+            {
+                var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--fault", fault, "--traces", "0", "--timeout-ms", "1000");
+                Expect.equal(r.Exit, 1, $"{fault}\n{r}");
+                Expect.contains(r.FailedRequirements(), requirement, fault);
+            }
+        }),
+        TestCase("the model: a malformed optional session, a duplicated member and an lss member are readings, not the must rules", () =>
+        {
+            static LhsError? HelloError(string text) => Hello.Validate(ControlFrame.Parse(text).Value!).Error;
+            Expect.equal(HelloError("""{"step":"hello","lri_version":"0.1","encodings":["json"],"features":[],"max_frame_bytes":1024,"session":"x"}""")?.Rule,
+                LhsRules.SessionShape, "session as a string");
+            Expect.equal(ControlFrame.Parse("""{"step":"hello","step":"hello"}""").Error?.Rule, LhsRules.DuplicateMembers, "duplicated member");
+            Expect.equal(ControlFrame.Parse("""{"step":"hello",""").Error?.Rule, LhsRules.Json, "not JSON at all stays LHS-3-json");
+            var contract = new FlowContract("json", [], 65536);
+            using var lss = JsonDocument.Parse("""{"v":1,"intent":{"type":"t"},"policy":{"consent":"c"},"lss":{}}""");
+            using var sig = JsonDocument.Parse("""{"v":1,"intent":{"type":"t"},"policy":{"consent":"c"},"sig":"x","lss":{}}""");
+            Expect.equal(FlowFrame.Check(contract, FlowFrame.Encode(contract, lss.RootElement, [])).Error?.Rule, LhsRules.FeatureMembers, "lss member");
+            Expect.equal(FlowFrame.Check(contract, FlowFrame.Encode(contract, sig.RootElement, [])).Error?.Rule, LhsRules.FeaturesEnforced, "sig is judged first");
+        }),
+        TestCase("a field error names every missing field, not the first", () =>
+        {
+            var e = Hello.Validate(ControlFrame.Parse("""{"step":"hello","lri_version":"0.1"}""").Value!).Error!;
+            foreach (var field in new[] { "encodings", "features", "max_frame_bytes" }) Expect.stringContains(e.Detail, $"\"{field}\"", "names " + field);
+            var m = Mirror.Validate(ControlFrame.Parse("""{"step":"mirror","lri_version":"0.1","encoding":"json"}""").Value!).Error!;
+            Expect.stringContains(m.Detail, "\"features\", \"max_frame_bytes\", \"nonce\" are missing", m.Detail);
+        }),
+        TestCase("masking: an IUT with two independent defects gets both reported in one run", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--fault", "two-defects", "--traces", "0", "--timeout-ms", "1000");
+            Expect.equal(r.Exit, 1, r.ToString());
+            var failed = r.FailedRequirements();
+            Expect.contains(failed, "LHS-3.2-mirror-fields", "the mirror's missing field");
+            Expect.contains(failed, "LHS-1-frame-limit", "and, past it, the frame limit it ignores");
+            var overLimit = Case(r, "LHS-S-flow-over-limit");
+            Expect.isTrue(Checks(overLimit).Any(k => k.GetProperty("requirement").GetString() == "LHS-1-frame-limit" && !k.GetProperty("passed").GetBoolean()),
+                "the frame-limit case judged its own rule after the mirror's defect");
+        }),
+        TestCase("a server that sends its error frame and stays open fails LHS-4-close, with that evidence, within one step timeout", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "server", "--fault", "error-without-close", "--filter", "LHS-S-hello-missing-encodings",
+                "--timeout-ms", "600");
+            Expect.equal(r.Exit, 1, r.ToString());
+            var c = Case(r, "LHS-S-hello-missing-encodings");
+            Expect.equal(c.GetProperty("outcome").GetString(), "fail", "fail, not timeout: the IUT did answer (its error frame)");
+            var close = Checks(c).Single(k => k.GetProperty("requirement").GetString() == "LHS-4-close");
+            Expect.isFalse(close.GetProperty("passed").GetBoolean(), "LHS-4-close failed");
+            Expect.isFalse(close.GetProperty("timedOut").GetBoolean(), "not marked as a timeout");
+            Expect.equal(close.GetProperty("actual").GetString(), "still open 600 ms after its error frame", "the evidence says what happened");
+            Expect.isTrue(Checks(c).Any(k => k.GetProperty("requirement").GetString() == "LHS-4-error-frame" && k.GetProperty("passed").GetBoolean()), "the error frame was seen");
+            Expect.equal(r.Report().GetProperty("counts").GetProperty("timeout").GetInt32(), 0, "no timeout in the run");
+        }),
+        TestCase("a broken-IUT run is bounded: the LHS server run against error-without-close takes at most twice the reference run", async () =>
+        {
+            // Wall time of whole CLI runs, the reference and the broken variant back to back, best of three pairs: the
+            // ratio is the point (a noisy shared machine slows both), not any absolute figure.
+            var ratios = new List<string>();
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var reference = await Timed("run", "--spec", "lhs", "--role", "server");
+                var broken = await Timed("run", "--spec", "lhs", "--role", "server", "--fault", "error-without-close");
+                Expect.equal(reference.Run.Exit, 0, reference.Run.ToString());
+                Expect.equal(broken.Run.Exit, 1, broken.Run.ToString());
+                Expect.equal(broken.Run.Report().GetProperty("counts").GetProperty("timeout").GetInt32(), 0, "fails, never times out");
+                ratios.Add($"{broken.Seconds:0.00} s / {reference.Seconds:0.00} s");
+                if (broken.Seconds <= 2 * reference.Seconds) return;
+            }
+            throw new AssertException("the broken run took more than twice the reference run in three attempts: " + string.Join("; ", ratios));
+        }),
+    ]);
+
+    private static async Task<(CliRun Run, double Seconds)> Timed(params string[] args)
+    {
+        var clock = Stopwatch.StartNew();
+        var r = await TestCli.RunAsync(args);
+        return (r, clock.Elapsed.TotalSeconds);
+    }
+}
