@@ -45,5 +45,6 @@ public static class AllTests
         Adapters.HttpAdapterTests.Tests(),
         Adapters.StdioAdapterTests.Tests(),
         Adapters.StdioConversationTests.Tests(),
+        Adapters.ShimRefusalTests.Tests(),
     ];
 }

@@ -67,6 +67,9 @@ public sealed class ConversationShim : IAsyncDisposable
             if (!b.TryGetProperty(field, out var f) || f.ValueKind != JsonValueKind.String || f.GetString() != (string?)_hello[field])
                 throw new ShimUnavailableException($"the suite asked for {_hello["spec"]} {_hello["role"]}; the shim's hello says {Clip(b.GetRawText())}");
         Capabilities = b;
+        var spec = (string)_hello["spec"]!;
+        foreach (var feature in Strings("unimplemented"))
+            if (ShimFeatures.IsMandatory(spec, feature)) throw new ShimRefusedException(ShimFeatures.Refusal(spec, feature));
     }
 
     /// <summary>A feature the shim's hello lists under "features".</summary>

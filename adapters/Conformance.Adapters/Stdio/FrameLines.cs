@@ -9,7 +9,7 @@ namespace Conformance.Adapters.Stdio;
 public static class FrameLines
 {
     /// <summary>Largest line in protocol 2: a maximal binary frame (a 4 MiB Shard chunk) in base64 plus its envelope.</summary>
-    public const int MaxLineBytes = 8 * 1024 * 1024;
+    public const int MaxLineBytes = 16 * 1024 * 1024;
 
     public static JsonObject Text(string verb, string kind, string conn, string text) => new() { [verb] = kind, ["conn"] = conn, ["text"] = text };
 

@@ -12,6 +12,7 @@ namespace Conformance.Adapters.Stdio;
 public sealed class StdioProcess : IAsyncDisposable
 {
     public const int DefaultMaxLineBytes = 1024 * 1024;
+    private const int WriteSlice = 64 * 1024;
     private const int StderrTailChars = 64 * 1024;
 
     private readonly Process _process;
@@ -146,20 +147,27 @@ public sealed class StdioProcess : IAsyncDisposable
     /// <see cref="RequestAsync"/>, never both on one process.</summary>
     public ChannelReader<LineEvent> Lines => _lines.Reader;
 
-    /// <summary>Writes one line to stdin, serialised with other writers; false when the shim does not take it within
+    /// <summary>Writes one line to stdin, serialised with other writers; false when the shim takes no part of it within
     /// <paramref name="timeout"/> or is gone.</summary>
     public async Task<bool> WriteLineAsync(string line, TimeSpan timeout)
     {
         if (_ended) return false;
-        using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            await _writeLock.WaitAsync(deadline.Token);
+            using (var waiting = new CancellationTokenSource(timeout)) await _writeLock.WaitAsync(waiting.Token);
             try
             {
+                // The deadline is for progress, not for the whole line: a shim reading a multi-MiB frame on a loaded
+                // machine is slow, not gone. Each slice must be taken within the timeout.
                 var stdin = _process.StandardInput.BaseStream;
-                await stdin.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), deadline.Token).AsTask().WaitAsync(deadline.Token);
-                await stdin.FlushAsync(deadline.Token).WaitAsync(deadline.Token);
+                var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                for (var at = 0; at < bytes.Length; at += WriteSlice)
+                {
+                    using var deadline = new CancellationTokenSource(timeout);
+                    var slice = bytes.AsMemory(at, Math.Min(WriteSlice, bytes.Length - at));
+                    await stdin.WriteAsync(slice, deadline.Token).AsTask().WaitAsync(deadline.Token);
+                }
+                using (var flushing = new CancellationTokenSource(timeout)) await stdin.FlushAsync(flushing.Token).WaitAsync(flushing.Token);
                 return true;
             }
             finally { _writeLock.Release(); }

@@ -31,6 +31,7 @@ internal static class RunStdio
         ConversationShim shim;
         try { shim = await ConversationShim.StartAsync(command, "conformance " + RunCommand.Version(), spec, role.Name(), step); }
         catch (ShimUnavailableException e) { throw new IutUnreachableException(e.Message); }
+        catch (ShimRefusedException e) { throw new UsageException(e.Message); }
         try
         {
             return role switch

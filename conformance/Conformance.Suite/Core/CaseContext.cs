@@ -78,6 +78,13 @@ public sealed class CaseContext : IAsyncDisposable
     public TimeSpan Step => Settings.StepTimeout;
 
     /// <summary>
+    /// The wait for the answer to a message of <paramref name="bytesSent"/>: a step, plus a second per MiB beyond the
+    /// first. A multi-MiB frame through a shim or a loaded machine is slow to arrive, not unanswered; an IUT that
+    /// answers at once costs nothing extra.
+    /// </summary>
+    public TimeSpan StepAfter(int bytesSent) => Step + TimeSpan.FromSeconds(Math.Max(0, bytesSent - (1 << 20)) / (double)(1 << 20));
+
+    /// <summary>
     /// How long to wait for the IUT to close after its error frame: a step timeout, or less where the run already knows
     /// it does not close (property traces set it; the evidence says which case established that).
     /// </summary>

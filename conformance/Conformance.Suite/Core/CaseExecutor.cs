@@ -39,6 +39,13 @@ public static class CaseExecutor
         {
             try { verdict = await run; }
             catch (IutUnreachableException e) { error = "the IUT could not be reached: " + e.Message; }
+            catch (IutUnimplementedException e) when (ShimFeatures.IsMandatory(def.Spec, e.Feature))
+            {
+                // A mandatory rule declared unimplemented mid-run is that rule not followed, not an optional part missing.
+                var k = new Checks();
+                k.Expect(def.Requirements[0], false, "the case's exchange carried to its end", $"the IUT declared the mandatory \"{e.Feature}\" unimplemented");
+                verdict = k.Verdict();
+            }
             catch (IutUnimplementedException e)
             {
                 ctx.Trace.MarkUnimplemented(e.Feature);
@@ -80,8 +87,8 @@ public static class CaseExecutor
         if (blocked.FirstOrDefault(b => !def.Requirements.Contains(b.Requirement)) is { } strayBlocked && outcome is not (Outcome.Error or Outcome.Timeout))
             (outcome, summary) = (Outcome.Error, $"suite defect: {strayBlocked.Requirement} reported blocked, which the case does not declare");
         // An IUT that declared a feature unimplemented (stdio shims) is never failed on it: whatever went wrong after
-        // that declaration is the missing feature's doing. A pass stays a pass.
-        if (ctx.Trace.Unimplemented is { } feature && outcome != Outcome.Pass)
+        // that declaration is the missing feature's doing. A pass stays a pass. A mandatory rule is not a feature.
+        if (ctx.Trace.Unimplemented is { } feature && outcome != Outcome.Pass && !ShimFeatures.IsMandatory(def.Spec, feature))
             (outcome, summary) = (Outcome.Unimplemented, $"the IUT declared \"{feature}\" unimplemented");
         return new CaseResult(def.Id, def.Spec, def.Role.Name(), def.Section, def.Title, def.Description,
             CaseLevel(def, catalog), def.Requirements, outcome, summary, checks, ctx.Trace.Snapshot(), Math.Round(clock.Elapsed.TotalMilliseconds, 1))

@@ -82,6 +82,6 @@ internal static class LhsCase
         var frame = bad(c);
         var expected = FlowFrame.Check(c.Contract!, frame).Error ?? throw new InvalidOperationException("the model accepts this frame; the case expects a rejection");
         await c.SendAsync(frame);
-        return await Rejection.Expect(ctx, checks, c.Conn, expected.Rule, expected, probe: () => c.SendAsync(c.FlowFrame()));
+        return await Rejection.Expect(ctx, checks, c.Conn, expected.Rule, expected, probe: () => c.SendAsync(c.FlowFrame()), firstWait: ctx.StepAfter(frame.Length));
     }
 }

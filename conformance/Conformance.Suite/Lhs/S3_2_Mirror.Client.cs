@@ -15,13 +15,14 @@ internal static partial class S3_2_Mirror
     public static IEnumerable<CaseDef> ClientCases()
     {
         yield return Client("LHS-C-happy-json", "§3.2", "Handshake and flow in json", "Supports only json: answers with mirror and seal, then echoes the client's flow frames.",
-            [SuiteServer.HelloSent, SuiteServer.BindSent, "LHS-1-order", "LHS-6-frames-sent", "LHS-6-flow-accepted"], (ctx, k) => ClientHappy(ctx, k, "json"));
+            [SuiteServer.HelloSent, SuiteServer.BindSent, "LHS-1-order", "LHS-6-frames-sent", "LHS-6-flow-accepted", LhsRules.SessionShape], (ctx, k) => ClientHappy(ctx, k, "json"));
         yield return Client("LHS-C-happy-cbor", "§3.2", "Handshake and flow in cbor", "Supports only cbor: answers with mirror and seal, then echoes the client's flow frames.",
             [SuiteServer.HelloSent, SuiteServer.BindSent, "LHS-1-order", "LHS-6-frames-sent", "LHS-6-flow-accepted"], (ctx, k) => ClientHappy(ctx, k, "cbor"));
 
         (string Id, string What, Func<Hello, string, string> Mirror, string[] Requirement)[] bad =
         [
             ("mirror-not-json", "a text that is not JSON", (_, _) => "mirror, client", ["LHS-3-json"]),
+            ("mirror-duplicate-member", "a mirror in which \"step\" occurs twice", (_, m) => "{\"step\":\"mirror\"," + m[1..], ["LHS-3-duplicate-members"]),
             ("mirror-no-nonce", "a mirror without its nonce", (_, m) => WithMember(m, "nonce", null, remove: true), Validated),
             ("mirror-no-encoding", "a mirror without an encoding", (_, m) => WithMember(m, "encoding", null, remove: true), Validated),
             ("mirror-encodings-array", "a mirror whose encoding is an array", (h, m) => WithMember(m, "encoding", new JsonArray(h.Encodings[0])), Validated),

@@ -90,6 +90,8 @@ internal static class S6_Flow
             Limit, null, 1024, s => s.FlowFrame(payload: new string('x', 2048))),
         ClientFlow("LHS-C-flow-feature-not-negotiated", "§3.2", "LTP sig without ltp", "Grants no features, then sends an LCE carrying an LTP \"sig\" member.",
             Features, null, null, s => s.FlowFrame(SigLce), noFeatures: true),
+        ClientFlow("LHS-C-flow-lss-not-negotiated", "§3.2", "lss member without lss", "Grants no features, then sends an LCE carrying an \"lss\" member (the project's model-level reading).",
+            FeatureMembers, null, null, s => s.FlowFrame(LssLce), noFeatures: true),
         ClientFlow("LHS-C-flow-lce-without-intent", "§6", "LCE without intent.type", "Sends an LCE without intent.type in the negotiated encoding.",
             Shape, null, null, s => s.FlowFrame("{\"v\":1,\"policy\":{\"consent\":\"granted\"}}")),
         Client("LHS-C-flow-text-message", "§6", "Text message after the seal", "Completes the handshake, then sends the text {\"note\":\"not an LCE\"}.",

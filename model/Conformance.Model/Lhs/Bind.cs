@@ -5,7 +5,26 @@ namespace Conformance.Model.Lhs;
 
 public sealed record Bind(JsonElement Json, string Thread, JsonElement? Auth, JsonElement? Context)
 {
-    public static Checked<Bind> Validate(ControlFrame frame)
+    public static Checked<Bind> Validate(ControlFrame frame) => Read(frame, tolerant: false).Bind;
+
+    /// <summary>
+    /// The bind, and when <paramref name="tolerant"/>, read past a malformed optional auth or context (the model-level
+    /// shape reading): the problem is returned beside the bind instead of rejecting it.
+    /// </summary>
+    public static (Checked<Bind> Bind, LhsError? Tolerated) Read(ControlFrame frame, bool tolerant)
+    {
+        var strict = Strict(frame);
+        if (strict.IsOk || !tolerant || strict.Error!.Rule != LhsRules.BindShape) return (strict, null);
+        var r = new Fields.Reader(frame.Json, LhsErrorCode.InvalidBind, LhsRules.Thread);
+        var thread = r.String("thread");
+        if (r.Error is not null || !Fields.IsUuidOrUlid(thread)) return (strict, null);
+        return (Checked.Ok(new Bind(frame.Json, thread, Object(frame.Json, "auth"), Object(frame.Json, "context"))), strict.Error);
+    }
+
+    private static JsonElement? Object(JsonElement j, string name) =>
+        j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
+
+    private static Checked<Bind> Strict(ControlFrame frame)
     {
         // §4 table: lhs.invalid_bind — "session thread/auth data missing or invalid".
         const LhsErrorCode bad = LhsErrorCode.InvalidBind;

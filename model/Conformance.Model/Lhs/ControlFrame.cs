@@ -29,9 +29,10 @@ public sealed record ControlFrame(LhsStepName Step, JsonElement Json)
         try
         {
             using var doc = JsonDocument.Parse(text, Lenient);
+            // Reading the names also throws on a lone surrogate in one: then the frame breaks more than duplicates.
             return Duplicated(doc.RootElement);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException) { return false; }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or JcsException) { return false; }
     }
 
     private static bool Duplicated(JsonElement e) => e.ValueKind switch

@@ -22,7 +22,7 @@ public sealed record LhsServerState(LhsServerPhase Phase, Hello? Hello = null, M
     public FlowContract? Contract => Phase == LhsServerPhase.Flow ? Mirror?.Contract : null;
 }
 
-public static class LhsServer
+public static partial class LhsServer
 {
     /// <summary>The control step each phase accepts; everything else there is a protocol error.</summary>
     public static LhsStepName? Expected(LhsServerPhase phase) => phase switch
@@ -57,9 +57,11 @@ public static class LhsServer
         return frame.Step == LhsStepName.Hello ? OnHello(s, frame, cfg, env) : OnBind(s, frame, cfg, env);
     }
 
-    private static LhsStep<LhsServerState> OnHello(LhsServerState s, ControlFrame frame, LhsServerConfig cfg, IModelEnvironment env)
+    private static LhsStep<LhsServerState> OnHello(LhsServerState s, ControlFrame frame, LhsServerConfig cfg, IModelEnvironment env) =>
+        Accept(s, Hello.Validate(frame), cfg, env);
+
+    private static LhsStep<LhsServerState> Accept(LhsServerState s, Checked<Hello> hello, LhsServerConfig cfg, IModelEnvironment env)
     {
-        var hello = Hello.Validate(frame);
         if (!hello.IsOk) return Reject(s, hello.Error!);
         // §3.2 "The nonce MUST be a unique token bound into the Seal signature to prevent replay."
         var nonce = "n-" + Base64Url.Encode(env.NextBytes(16));
@@ -70,9 +72,11 @@ public static class LhsServer
             [new LhsOutput.SendText(mirrorText.Value!)]);
     }
 
-    private static LhsStep<LhsServerState> OnBind(LhsServerState s, ControlFrame frame, LhsServerConfig cfg, IModelEnvironment env)
+    private static LhsStep<LhsServerState> OnBind(LhsServerState s, ControlFrame frame, LhsServerConfig cfg, IModelEnvironment env) =>
+        Accept(s, Bind.Validate(frame), cfg, env);
+
+    private static LhsStep<LhsServerState> Accept(LhsServerState s, Checked<Bind> bind, LhsServerConfig cfg, IModelEnvironment env)
     {
-        var bind = Bind.Validate(frame);
         if (!bind.IsOk) return Reject(s, bind.Error!);
         var mirror = s.Mirror!;
         var sessionId = "flow-" + Convert.ToHexStringLower(env.NextBytes(8));

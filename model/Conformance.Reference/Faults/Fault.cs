@@ -86,6 +86,7 @@ public static class LhsFaults
         Server<FeatureMembersEchoed>("feature-members-echoed", "the edge accepts and echoes LCEs with lss or telemetry members it never granted", "LHS-3.2-feature-members") with { Reading = true },
         Server<OwnEncodingPreference>("own-encoding-preference", "the edge picks cbor whenever the hello offers it, whatever the client's order", "LHS-3.2-encoding-preference") with { Reading = true },
         Server<MinorVersionRejected>("minor-version-rejected", "the edge rejects a hello of its own major but another minor version", "LHS-3.1-minor-compatible") with { Reading = true },
+        Client<ClientSessionString>("client-session-string", "the agent's hello carries the optional session as a string, not an object", "LHS-3.1-session-shape") with { Reading = true },
     ];
 
     public static Fault? Find(string name) => Everything.Concat(AllReadings).FirstOrDefault(f => f.Name == name);

@@ -17,6 +17,17 @@ internal sealed class ClientHelloIncomplete : LhsClientBehaviour
     }
 }
 
+/// <summary>A reading taken the other way: session is optional metadata, and this agent sends it as a string.</summary>
+internal sealed class ClientSessionString : LhsClientBehaviour
+{
+    public override LhsStep<LhsClientState> Start(LhsClientConfig config)
+    {
+        var step = base.Start(config);
+        var text = LhsTamper.WithMember(((LhsOutput.SendText)step.Outputs[0]).Value, "session", "ephemeral");
+        return new(step.State with { Hello = step.State.Hello with { Json = JsonDocument.Parse(text).RootElement.Clone() } }, [new LhsOutput.SendText(text)]);
+    }
+}
+
 internal sealed class ClientBadThread : LhsClientBehaviour
 {
     public override LhsStep<LhsClientState> Step(LhsClientState state, LhsInput input, LhsClientConfig config, ClientModel model)

@@ -29,7 +29,7 @@ for line in sys.stdin:
         else: print(json.dumps({"id": r["id"]}), flush=True)
     elif r.get("op") == "frame":
         if how == "garbage": print("this is not json {", flush=True)
-        if how == "huge": print("x" * (9 * 1024 * 1024), flush=True)
+        if how == "huge": print("x" * (17 * 1024 * 1024), flush=True)
         if how == "silent": pass
 """;
 

@@ -123,7 +123,7 @@ public static class GatingTests
                     var stdout = new KillAfter(10, () => TestCli.Stop(serve));
                     var outDir = TestCli.TempDir("dies");
                     var exit = await global::Conformance.Cli.Cli.MainAsync(["run", "--spec", "lhs", "--target", info["LHS reference edge listening on"],
-                        "--server-key", info["seal public key (Ed25519, base64url):"], "--timeout-ms", "300", "--out", outDir], stdout, new StringWriter());
+                        "--server-key", info["seal public key (Ed25519, base64url):"], "--timeout-ms", "1000", "--out", outDir], stdout, new StringWriter());
                     Expect.equal(exit, 1, stdout.ToString());
                     Expect.stringContains(stdout.ToString(), "note: The lhs server IUT died or degraded during the run: LHS-S-happy-json-sanity-first passed but LHS-S-happy-json-sanity-last was", "the note");
                 }

@@ -278,9 +278,9 @@ public static class CodecTests
                 var frame = FlowFrame.Frame(Json.Encode(Parse(SampleLce)), "} not json"u8);
                 Expect.isTrue(FlowFrame.Check(JsonLtp, frame).IsOk, "payload is opaque");
             }),
-            TestCase("feature members need the feature: sig/ltp, lss/lss, telemetry/telemetry", () =>
+            TestCase("feature members need the feature: sig/ltp (must), lss/lss and telemetry/telemetry (the model-level reading)", () =>
             {
-                foreach (var (member, feature) in new[] { ("sig", "ltp"), ("lss", "lss"), ("telemetry", "telemetry") })
+                foreach (var (member, feature, rule) in new[] { ("sig", "ltp", LhsRules.FeaturesEnforced), ("lss", "lss", LhsRules.FeatureMembers), ("telemetry", "telemetry", LhsRules.FeatureMembers) })
                 {
                     var lce = Parse($$$"""{"v":1,"intent":{"type":"ping"},"policy":{"consent":"granted"},"{{{member}}}":{}}""");
                     foreach (var encoding in new[] { "json", "cbor" })
@@ -288,7 +288,7 @@ public static class CodecTests
                         var without = new FlowContract(encoding, ["other"], 1024);
                         var with = new FlowContract(encoding, ["other", feature], 1024);
                         Fails(FlowFrame.Check(without, FlowFrame.Encode(without, lce, [])),
-                            LhsErrorCode.FeatureNotNegotiated, LhsRules.FeaturesEnforced, $"{encoding}: \"{member}\" without {feature}");
+                            LhsErrorCode.FeatureNotNegotiated, rule, $"{encoding}: \"{member}\" without {feature}");
                         var ok = FlowFrame.Check(with, FlowFrame.Encode(with, lce, []));
                         Expect.isTrue(ok.IsOk, $"{encoding}: \"{member}\" with {feature} ({ok.Error})");
                     }

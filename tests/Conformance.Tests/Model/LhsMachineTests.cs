@@ -222,12 +222,13 @@ public static class LhsMachineTests
             ("step not a string", """{"step":1}"""),
             ("unknown step", """{"step":"x"}"""),
             ("step in the wrong case", """{"step":"Hello"}"""),
-            ("duplicate members", """{"step":"hello","step":"hello"}"""),
             ("trailing garbage", Client().HelloText() + "x"),
         })
         {
             yield return new(name + " (awaiting hello)", SP.AwaitHello, Text(text), invalid, LhsRules.Json);
         }
+        // The project's reading (SPEC-NOTES "Duplicate members"): rejected, under a model-level rule of its own.
+        yield return new("duplicate members (awaiting hello)", SP.AwaitHello, Text("""{"step":"hello","step":"hello"}"""), invalid, LhsRules.DuplicateMembers);
         yield return new("text that is not JSON (awaiting bind)", SP.AwaitBind, Text("{"), invalid, LhsRules.Json);
 
         // Hello required fields (§3.1).
@@ -245,7 +246,7 @@ public static class LhsMachineTests
         yield return new("hello encodings not an array", SP.AwaitHello, Text(HelloWith(o => o["encodings"] = "json")), invalid, LhsRules.HelloRequired);
         yield return new("hello encodings with a number", SP.AwaitHello, Text(HelloWith(o => o["encodings"] = new JsonArray("json", 1))), invalid, LhsRules.HelloRequired);
         yield return new("hello features not an array", SP.AwaitHello, Text(HelloWith(o => o["features"] = JsonNode.Parse("{}"))), invalid, LhsRules.HelloRequired);
-        yield return new("hello session not an object", SP.AwaitHello, Text(HelloWith(o => o["session"] = "x")), invalid, LhsRules.HelloRequired);
+        yield return new("hello session not an object", SP.AwaitHello, Text(HelloWith(o => o["session"] = "x")), invalid, LhsRules.SessionShape);
 
         // Version and negotiation (§3.1, §3.2).
         yield return new("hello lri_version 99.0", SP.AwaitHello, Text(HelloWith(o => o["lri_version"] = "99.0")), LhsErrorCode.VersionMismatch, LhsRules.Version);

@@ -34,8 +34,8 @@ public static class BrowserTests
             var total = await p.Locator(".case").CountAsync();
             await p.SelectOptionAsync("#filter-outcome", "fail");
             var failing = await p.Locator(".case:visible").CountAsync();
-            Expect.equal(failing, 8, "the seven failing hand-written cases and the property-trace case");
-            Expect.equal(await p.Locator("#shown").InnerTextAsync(), $"8 of {total} cases shown", "the count line");
+            Expect.equal(failing, 9, "the eight failing hand-written cases and the property-trace case");
+            Expect.equal(await p.Locator("#shown").InnerTextAsync(), $"9 of {total} cases shown", "the count line");
             // The trace case shows its minimal trace and the command that replays it.
             var traces = p.Locator("#case-LHS-S-traces");
             Expect.equal(await traces.Locator(".trace-minimal").TextContentAsync(), "hello;bind;flow", "the shrunk trace");

@@ -24,7 +24,7 @@ public static class RealImplementationTests
         TestList("readings", [.. LhsFaults.Readings.Select(f => TestCase($"{f.Name}: reported on {f.ExpectedRequirement}, never failed", async () =>
         {
             // With the property traces: they must not fail it at must level either.
-            var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--role", "server", "--fault", f.Name, "--timeout-ms", "1000");
+            var r = await TestCli.RunAsync("run", "--spec", f.Spec, "--role", f.Side == FaultSide.Client ? "client" : "server", "--fault", f.Name, "--timeout-ms", "1000");
             Expect.equal(r.Exit, 0, $"the other reading of a model-level rule is not a failure: still Ratified\n{r}");
             var flagged = Cases(r).Where(c => Checks(c).Any(k => k.GetProperty("requirement").GetString() == f.ExpectedRequirement && !k.GetProperty("passed").GetBoolean())).ToArray();
             Expect.isNonEmpty(flagged, $"{f.ExpectedRequirement} is reported\n{r}");
@@ -32,6 +32,19 @@ public static class RealImplementationTests
             Expect.isTrue(flagged.SelectMany(Checks).Where(k => !k.GetProperty("passed").GetBoolean()).All(k => k.GetProperty("level").GetString() == "model"),
                 "and nothing stricter failed alongside it");
         }))]),
+        TestCase("the suite as server rejects a client with the model's error frame, then closes", async () =>
+        {
+            var r = await TestCli.RunAsync("run", "--spec", "lhs", "--role", "client", "--fault", "client-hello-incomplete", "--filter", "LHS-C-happy-json", "--traces", "0", "--timeout-ms", "1000");
+            Expect.equal(r.Exit, 1, r.ToString());
+            var trace = Case(r, "LHS-C-happy-json").GetProperty("trace").EnumerateArray().ToArray();
+            var error = Array.FindIndex(trace, e => e.GetProperty("direction").GetString() == "sent" && e.GetProperty("kind").GetString() == "text"
+                && e.GetProperty("text").GetString()!.Contains("\"step\":\"error\""));
+            Expect.isGreaterThan(error, -1, $"an error frame went out\n{r}");
+            Expect.stringContains(trace[error].GetProperty("text").GetString()!, "\"code\":\"lhs.invalid_frame\"", "with the model's code");
+            Expect.stringContains(trace[error].GetProperty("text").GetString()!, "max_frame_bytes", "and the detail names the field");
+            var close = Array.FindIndex(trace, e => e.GetProperty("direction").GetString() == "sent" && e.GetProperty("kind").GetString() == "close");
+            Expect.isGreaterThan(close, error, "then the close");
+        }),
         TestCase("the must-level rules next to those readings still fail when broken", async () =>
         {
             // A hello whose required field is missing is still a must failure (LHS-3.1-required), an LTP sig without

@@ -13,6 +13,8 @@ public static class ClientRules
         LhsRules.Thread => "LHS-3.3-bind-sent",
         LhsRules.Order or LhsRules.SingleShot => LhsRules.Order,
         LhsRules.FrameLimit or LhsRules.EncodingEnforced or LhsRules.FeaturesEnforced or LhsRules.LceShape or LhsRules.LceOnly => "LHS-6-frames-sent",
+        // The project's readings stay model level whoever breaks them.
+        LhsRules.SessionShape or LhsRules.BindShape or LhsRules.DuplicateMembers or LhsRules.FeatureMembers => rule,
         _ => rule,
     };
 

@@ -25,11 +25,11 @@ public static class Rejection
     /// <paramref name="flowMayPrecede"/>: flow frames the IUT sent before it could see the offending input are fine.
     /// </summary>
     public static async Task<Verdict> Expect(CaseContext ctx, Checks checks, IWireConnection conn, string requirement,
-        LhsError expected, Func<Task>? probe = null, bool flowMayPrecede = false)
+        LhsError expected, Func<Task>? probe = null, bool flowMayPrecede = false, TimeSpan? firstWait = null)
     {
         var want = $"rejection: error frame {expected.Code.Wire()}, then close";
         Seen first;
-        do first = Seen.From(await conn.ReceiveAsync(ctx.Step, ctx.Cancel));
+        do first = Seen.From(await conn.ReceiveAsync(firstWait ?? ctx.Step, ctx.Cancel));
         while (flowMayPrecede && first is Seen.Flow);
 
         switch (first)

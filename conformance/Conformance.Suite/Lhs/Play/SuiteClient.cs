@@ -194,8 +194,13 @@ public sealed class SuiteClient
     /// Reads the seal and verifies it with the IUT's key over JCS([hello, mirror, bind, nonce]). True when flow can
     /// follow: the seal verifies, or its defects were recorded and the tolerant reading opens the flow anyway.
     /// </summary>
+    /// <summary>True once a seal arrived whose signature verified (the case may have gone on past one that did not).</summary>
+    public bool SealVerified { get; private set; }
+
+    /// <summary>Expects the seal; true when the case can go on to flow (also past a seal that broke a rule, recorded).</summary>
     public async Task<bool> ExpectSealAsync()
     {
+        SealVerified = false;
         var step = await StepOnReply("a seal");
         if (step is null) return false;
         const string want = "a seal whose signature verifies over JCS([hello, mirror, bind, nonce])";
@@ -207,7 +212,7 @@ public sealed class SuiteClient
         }
         State = step.State;
         if (step.SealUnverifiable) Checks.Blocked(LhsRules.SealCovers, want + " (neither the mirror nor the seal names the nonce it covers)");
-        else if (step.Tolerated.All(e => e.Rule != LhsRules.SealCovers)) Checks.Expect(LhsRules.SealCovers, true, want, "it verifies");
+        else if (step.Tolerated.All(e => e.Rule != LhsRules.SealCovers)) SealVerified = Checks.Expect(LhsRules.SealCovers, true, want, "it verifies");
         if (step.Tolerated.All(e => e.Rule != LhsRules.SealFields))
         {
             var details = SealRules.CheckDetails(State!.Seal!, State.Mirror!, Ctx.Env.Now);

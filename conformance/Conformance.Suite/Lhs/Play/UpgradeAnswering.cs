@@ -75,6 +75,15 @@ internal sealed class UpgradeAnswering : IWireConnection
         else if (_upgraded is not null) await _upgraded.CloseAsync(code, reason);
     }
 
+    /// <summary>Refuses the upgrade with <paramref name="status"/> and the error frame as body; after the 101, sends it and closes.</summary>
+    public async Task RefuseAsync(int status, string errorFrame)
+    {
+        if (!_answered) { _answered = true; await _pending.RefuseAsync(status, errorFrame); return; }
+        if (_upgraded is null) return;
+        await _upgraded.SendTextAsync(errorFrame);
+        await _upgraded.CloseAsync(LhsWire.RejectCloseCode, "rejected");
+    }
+
     public void Abort() => _upgraded?.Abort();
 
     public async ValueTask DisposeAsync()

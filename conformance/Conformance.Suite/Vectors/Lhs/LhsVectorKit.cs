@@ -60,12 +60,15 @@ internal static class LhsVectorKit
         [LhsRules.SingleShot] = "SingleShot",
         [LhsRules.FrameLimit] = "FrameLimit",
         [LhsRules.Json] = "ControlFrameJson",
+        [LhsRules.DuplicateMembers] = "DuplicateMemberNames",
         [LhsRules.HelloRequired] = "HelloRequiredFields",
+        [LhsRules.SessionShape] = "HelloSessionShape",
         [LhsRules.Version] = "UnsupportedMajor",
         [LhsRules.Negotiation] = "NoSharedEncoding",
         [LhsRules.MirrorFields] = "MirrorFields",
         [LhsRules.FeaturesSubset] = "FeaturesSubset",
         [LhsRules.FeaturesEnforced] = "FeatureNotNegotiated",
+        [LhsRules.FeatureMembers] = "FeatureMemberReading",
         [LhsRules.Thread] = "BindThread",
         [LhsRules.BindShape] = "BindShape",
         [LhsRules.SealCovers] = "SealVerification",
@@ -81,13 +84,16 @@ internal static class LhsVectorKit
         ["StepOrder"] = "LHS-1-order. §1: \"Steps must arrive in the precise order hello → mirror → bind → seal. Any deviation is a protocol error.\" A flow frame before the seal is out of order too. Code lhs.unexpected_step (the project's).",
         ["SingleShot"] = "LHS-1-single-shot. §1: \"hello MAY be retried after connection loss; all subsequent steps are single-shot per connection.\" A second hello or bind on one connection is a protocol error (a retry needs a new connection). Code lhs.unexpected_step.",
         ["FrameLimit"] = "LHS-1-frame-limit. §3.1 max_frame_bytes is a \"soft limit for downstream frames\"; §1 \"MUST treat the negotiated result as binding\". The mirror's max_frame_bytes bounds every flow frame (the whole binary message) in both directions. Code lhs.frame_too_large.",
-        ["ControlFrameJson"] = "LHS-3-json. §3: \"All LHS control frames are JSON objects\": one I-JSON object (no duplicate names, no lone surrogates, numbers within double range) with a string \"step\" naming a known step. Code lhs.invalid_frame.",
-        ["HelloRequiredFields"] = "LHS-3.1-required. §3.1 \"Required fields: lri_version, encodings, features, max_frame_bytes\": lri_version a major.minor[.patch] string (decimal, no leading zeros), encodings and features arrays of strings, max_frame_bytes an integer 1..2^31-1 (any JSON spelling of that number), session an object when present. Code lhs.invalid_frame.",
+        ["ControlFrameJson"] = "LHS-3-json. §3: \"All LHS control frames are JSON objects\": one I-JSON object (no lone surrogates, numbers within double range) with a string \"step\" naming a known step. Code lhs.invalid_frame.",
+        ["DuplicateMemberNames"] = "LHS-3-duplicate-members (model level; SPEC-NOTES.md \"Duplicate members\"). §3 says only \"JSON objects\"; the seal signs the frames' JCS form and RFC 8785 takes I-JSON input (RFC 7493 §2.3: \"Objects in I-JSON messages MUST NOT have members with duplicate names\"), so the project rejects a control frame in which a member name occurs twice. Code lhs.invalid_frame.",
+        ["HelloRequiredFields"] = "LHS-3.1-required. §3.1 \"Required fields: lri_version, encodings, features, max_frame_bytes\": lri_version a major.minor[.patch] string (decimal, no leading zeros), encodings and features arrays of strings, max_frame_bytes an integer 1..2^31-1 (any JSON spelling of that number). Code lhs.invalid_frame.",
+        ["HelloSessionShape"] = "LHS-3.1-session-shape (model level; SPEC-NOTES.md \"Hello session\"). §3.1: \"Optional session metadata allows the client to communicate user agent hints\"; that session is an object when present is the project's reading of the example. Code lhs.invalid_frame.",
         ["UnsupportedMajor"] = "LHS-3.1-version. §3.1: \"The server MUST compare against supported versions and reject unknown majors.\" Code lhs.version_mismatch (§4 table).",
         ["NoSharedEncoding"] = "LHS-3.2-negotiation. §3.2 \"choose a single encoding\"; §4 lhs.encoding_negotiation_failed: \"no shared encoding between hello/mirror\". No encoding of the hello is supported by the server (an empty list included).",
         ["MirrorFields"] = "LHS-3.2-mirror-fields. §3.2: the mirror carries lri_version, encoding, features, max_frame_bytes and nonce. Code lhs.invalid_frame.",
         ["FeaturesSubset"] = "LHS-3.2-features-subset. §1 capability envelopes \"converge\": the mirror's features are a subset of the hello's and its max_frame_bytes at most the hello's.",
-        ["FeatureNotNegotiated"] = "LHS-3.2-features-enforced. §3.2: \"Features reported here are authoritative: any capability absent from the array is considered disabled.\" An LCE uses a feature through a top-level member: sig (ltp), lss (lss), telemetry (telemetry). Code lhs.feature_not_negotiated.",
+        ["FeatureNotNegotiated"] = "LHS-3.2-features-enforced. §3.2: \"Features reported here are authoritative: any capability absent from the array is considered disabled.\" An LCE carrying the LTP sig member without ltp negotiated. Code lhs.feature_not_negotiated.",
+        ["FeatureMemberReading"] = "LHS-3.2-feature-members (model level; SPEC-NOTES.md \"Features and frame size\"). That a top-level lss or telemetry member of an LCE \"uses\" the lss or telemetry feature is the project's reading of \"any capability absent from the array is considered disabled\". Code lhs.feature_not_negotiated.",
         ["BindThread"] = "LHS-3.3-thread. §3.3: \"thread MUST be a stable identifier (UUID or ULID).\" A UUID is 8-4-4-4-12 hex (either case); a ULID 26 Crockford base32 characters, the first 0-7. Code lhs.invalid_bind (§4 table).",
         ["BindShape"] = "LHS-3.3-bind-shape. §3.3/§4 \"session thread/auth data missing or invalid\": auth, when present, is an object with string scheme and token; context, when present, an object. Code lhs.invalid_bind.",
         ["SealVerification"] = "LHS-3.4-seal-covers / seal-verified. §3.4: \"The signature MUST be produced via LTP over the canonical concatenation of the hello, mirror and bind payloads plus the server nonce. If verification fails, the client MUST abort the connection.\" Code lhs.trust_failed (§4 table).",
@@ -98,6 +104,13 @@ internal static class LhsVectorKit
         ["HandshakeTimeout"] = "LHS-2-timeout. §2: \"HELLO --> [*] : Reject / timeout\": a handshake that does not complete in time is rejected. Code lhs.handshake_timeout.",
         ["ProjectErrorCode"] = "The error code is the project's (SPEC-NOTES.md \"LHS error codes\"): the §4 table (\"Common error codes\") has none for this failure. A conformant peer must reject; the code itself is model level (LHS-4-code-project).",
     };
+
+    /// <summary>
+    /// A rejection under a model-level rule (a project reading the spec does not state) is acceptable, not invalid: the
+    /// spec lets a peer accept it; expectedError says what the reference does.
+    /// </summary>
+    public static VectorResult RejectionResult(LhsError e) =>
+        Suite.Lhs.LhsCatalog.Instance.Requirements.SingleOrDefault(r => r.Id == e.Rule)?.Level == Conformance.Reports.Model.Level.Model ? VectorResult.Acceptable : VectorResult.Invalid;
 
     /// <summary>The rule flags for a rejection: the rule's own flag, and ProjectErrorCode for a code outside the §4 table.</summary>
     public static IEnumerable<string> ErrorFlags(LhsError e)

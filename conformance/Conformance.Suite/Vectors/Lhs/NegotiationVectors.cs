@@ -163,7 +163,7 @@ public sealed class NegotiationVectors : IVectorTopic
         if (run.Rejected is { } e)
         {
             fields["expectedError"] = ErrorJson(e);
-            c.Test(comment, VectorResult.Invalid, fields, [.. ErrorFlags(e), .. flags.Where(f => !ValidOnly.Contains(f))]);
+            c.Test(comment, RejectionResult(e), fields, [.. ErrorFlags(e), .. flags.Where(f => !ValidOnly.Contains(f))]);
             return;
         }
         var mirror = JsonNode.Parse(run.Texts.Single())!.AsObject();

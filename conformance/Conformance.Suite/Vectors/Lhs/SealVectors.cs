@@ -83,7 +83,7 @@ public sealed class SealVectors : IVectorTopic
             else
             {
                 fields["expectedError"] = ErrorJson(error);
-                c.Test(comment, flags.Contains("DuplicateHeaderName") ? VectorResult.Acceptable : VectorResult.Invalid, fields, [.. flags, .. ErrorFlags(error)]);
+                c.Test(comment, flags.Contains("DuplicateHeaderName") ? VectorResult.Acceptable : RejectionResult(error), fields, [.. flags, .. ErrorFlags(error)]);
             }
         }
         void Same(string comment, Handshake h, string signature, params string[] flags) => Add(comment, h, h.Hello, h.Mirror, h.Bind, h.Nonce, signature, flags);

@@ -337,7 +337,7 @@ public sealed class TranscriptVectors : IVectorTopic
         if (rejected is { } e)
         {
             fields["expectedError"] = ErrorJson(e);
-            c.Test(comment, VectorResult.Invalid, fields, [.. ErrorFlags(e), .. claims.Where(f => f is not ("CompleteHandshake" or "FeatureUse" or "TelemetryHook" or "JsonFlow" or "CborFlow" or "ExactLimit"))]);
+            c.Test(comment, RejectionResult(e), fields, [.. ErrorFlags(e), .. claims.Where(f => f is not ("CompleteHandshake" or "FeatureUse" or "TelemetryHook" or "JsonFlow" or "CborFlow" or "ExactLimit"))]);
         }
         else c.Test(comment, VectorResult.Valid, fields, claims);
     }
