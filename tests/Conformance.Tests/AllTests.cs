@@ -8,6 +8,7 @@ public static class AllTests
     public static Test[] Lists() =>
     [
         Model.JcsTests.Tests(),
+        Model.JcsNumberTests.Tests(),
         Model.CryptoTests.Tests(),
         Model.CodecTests.Tests(),
         Model.LhsMachineTests.Tests(),

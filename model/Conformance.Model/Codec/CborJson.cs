@@ -4,6 +4,7 @@ using System.Formats.Cbor;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Conformance.Model.Ltp;
 
 namespace Conformance.Model.Codec;
 
@@ -63,8 +64,10 @@ public static class CborJson
             case CborReaderState.UnsignedInteger: sb.Append(r.ReadUInt64().ToString(CultureInfo.InvariantCulture)); break;
             case CborReaderState.NegativeInteger: sb.Append(r.ReadInt64().ToString(CultureInfo.InvariantCulture)); break;
             case CborReaderState.HalfPrecisionFloat or CborReaderState.SinglePrecisionFloat or CborReaderState.DoublePrecisionFloat:
+                // The JSON data model's numbers are doubles (I-JSON): the ECMAScript form reads back as the same double,
+                // which "R" does not always do. Half and single floats widen exactly.
                 var d = r.ReadDouble();
-                sb.Append(double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "null");
+                sb.Append(double.IsFinite(d) ? Jcs.FormatNumber(d) : "null");
                 break;
             case CborReaderState.Boolean: sb.Append(r.ReadBoolean() ? "true" : "false"); break;
             case CborReaderState.Null or CborReaderState.Undefined: r.SkipValue(); sb.Append("null"); break;

@@ -140,31 +140,24 @@ public static class Jcs
     }
 
     /// <summary>
-    /// ECMAScript Number::toString (ECMA-262 §6.1.6.1.20), as RFC 8785 §3.2.2.3 requires.
-    /// .NET's "R" format yields the shortest round-tripping digits; only the layout differs from ECMAScript.
+    /// ECMAScript Number::toString (ECMA-262 §6.1.6.1.20), as RFC 8785 §3.2.2.3 requires. The digits come from
+    /// <see cref="ShortestDigits"/> (not .NET's "R", which is not always shortest); this method does the layout.
     /// </summary>
     public static string FormatNumber(double value)
     {
         if (!double.IsFinite(value)) throw new JcsException("NaN and Infinity have no JSON form");
         if (value == 0) return "0"; // also -0
-        var r = value.ToString("R", CultureInfo.InvariantCulture);
-        var negative = r[0] == '-';
-        if (negative) r = r[1..];
-        var exp = 0;
-        var e = r.IndexOfAny(['E', 'e']);
-        if (e >= 0) { exp = int.Parse(r[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture); r = r[..e]; }
-        var point = r.IndexOf('.');
-        var digits = point >= 0 ? r.Remove(point, 1) : r;
-        // n: position of the decimal point relative to the digit string (value = 0.d1d2... × 10^n).
-        var n = (point >= 0 ? point : r.Length) + exp;
-        var lead = 0;
-        while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
-        digits = digits[lead..];
-        n -= lead;
-        digits = digits.TrimEnd('0');
+        // Fast path: an integer below 2^53 is its own answer. Its rounding interval is at most ±1/2 wide, so any
+        // decimal with fewer significant digits (an integer other than it) does not read back; and n <= 16 <= 21.
+        if (Math.Abs(value) < 9007199254740992.0 && value == Math.Truncate(value))
+            return ((long)value).ToString(CultureInfo.InvariantCulture);
+        var (significand, exponent) = ShortestDigits.Of(value);
+        var digits = significand.ToString(CultureInfo.InvariantCulture);
+        // value = s × 10^(n−k) with k digits in s (step 5 of Number::toString); then steps 6 to 10 lay it out.
         var k = digits.Length;
-        var sb = new StringBuilder();
-        if (negative) sb.Append('-');
+        var n = exponent + k;
+        var sb = new StringBuilder(k + 8);
+        if (value < 0) sb.Append('-');
         if (k <= n && n <= 21) sb.Append(digits).Append('0', n - k);
         else if (0 < n && n <= 21) sb.Append(digits, 0, n).Append('.').Append(digits, n, k - n);
         else if (-6 < n && n <= 0) sb.Append("0.").Append('0', -n).Append(digits);

@@ -325,6 +325,16 @@ public static class CodecTests
             }),
             TestCase("the canonical LCE renders to the same JSON data", () =>
                 Expect.equal(Canon(CborJson.TryToJson(Cbor.Encode(Parse(SampleLce)))!), Canon(SampleLce), "same canonical JSON")),
+            TestCase("floats render in the ECMAScript form and read back as the same double", () =>
+            {
+                // 2^-25: .NET's "R" writes 2.980232238769531E-08, which reads back as another double.
+                var tiny = Math.ScaleB(1.0, -25);
+                var bytes = CborBytes(w => { w.WriteStartArray(4); w.WriteDouble(tiny); w.WriteDouble(1e21); w.WriteSingle(0.1f); w.WriteDouble(-0.0); w.WriteEndArray(); });
+                var json = CborJson.TryToJson(bytes);
+                Expect.equal(json, "[2.9802322387695312e-8,1e+21,0.10000000149011612,0]", "JCS number forms (a single widens exactly; -0 is 0)");
+                using var doc = JsonDocument.Parse(json!);
+                Expect.equal(doc.RootElement[0].GetDouble(), tiny, "2^-25 reads back");
+            }),
             TestCase("garbage → null", () =>
             {
                 Expect.isTrue(CborJson.TryToJson(Array.Empty<byte>()) is null, "empty");

@@ -13,7 +13,7 @@ namespace Conformance.Tests.Model;
 public static class JcsTests
 {
     /// <summary>RFC 8785 Appendix B: IEEE 754 bit pattern → ECMAScript string.</summary>
-    private static readonly (string Bits, string Expected)[] AppendixB =
+    internal static readonly (string Bits, string Expected)[] AppendixB =
     [
         ("0000000000000000", "0"),
         ("8000000000000000", "0"),
