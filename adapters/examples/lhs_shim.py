@@ -25,6 +25,7 @@ numbers).
 
     conformance run --spec lhs --target "stdio:python3 adapters/examples/lhs_shim.py"
     python3 adapters/examples/lhs_shim.py --self-test      # RFC 8032 test 1 and a few JCS checks
+    python3 adapters/examples/lhs_shim.py --json-only      # a server without cbor (no encoding is mandatory)
 """
 import base64
 import datetime
@@ -543,4 +544,9 @@ def self_test():
 
 
 if __name__ == "__main__":
-    self_test() if sys.argv[1:] == ["--self-test"] else main()
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+    else:
+        if "--json-only" in sys.argv[1:]:
+            ENCODINGS = ["json"]
+        main()

@@ -42,6 +42,14 @@ public sealed class IutFacts
 
     /// <summary>Completes with the case ID once some case has established <see cref="KeepsOpenAfterError"/>.</summary>
     public Task<string> KeepsOpenAfterErrorKnown(string spec, string role) => KeepsOpen(spec, role).Task;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Spec, string Role, string Encoding), bool> _encodings = new();
+
+    /// <summary>Records that the IUT negotiated <paramref name="encoding"/> (so it supports it).</summary>
+    public void Negotiated(string spec, string role, string encoding) => _encodings[(spec, role, encoding)] = true;
+
+    /// <summary>True once the IUT was seen to negotiate <paramref name="encoding"/>.</summary>
+    public bool Supports(string spec, string role, string encoding) => _encodings.ContainsKey((spec, role, encoding));
 }
 
 /// <summary>What a running case can use: the targets, a seeded environment, the trace, the timeouts.</summary>

@@ -77,7 +77,9 @@ internal static class LhsCase
         Func<LhsClientConfig, LhsClientConfig>? configure = null, Func<SuiteClient, string?>? unimplementedUnless = null)
     {
         var c = await SuiteClient.ConnectAsync(ctx, checks, configure);
-        if (!await c.HandshakeAsync()) return checks.Verdict();
+        // A case that narrows the encodings: a server without them may refuse the hello (no encoding is mandatory).
+        if (!await c.HandshakeAsync(encodingsMayBeUnsupported: unimplementedUnless is not null))
+            return c.RefusedUnsupportedEncodings ? Verdict.NotImplemented($"the server does not support {string.Join(" or ", c.Config.Encodings)}") : checks.Verdict();
         if (unimplementedUnless?.Invoke(c) is { } why) return checks.Unimplemented(why);
         var frame = bad(c);
         var expected = FlowFrame.Check(c.Contract!, frame).Error ?? throw new InvalidOperationException("the model accepts this frame; the case expects a rejection");

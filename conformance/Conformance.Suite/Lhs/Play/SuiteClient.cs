@@ -88,8 +88,11 @@ public sealed class SuiteClient
         return _conn is null ? Task.FromResult(false) : _conn.SendBinaryAsync(frame);
     }
 
+    private Seen? _replay;
+
     public async Task<Seen> NextAsync()
     {
+        if (_replay is { } again) { _replay = null; return LastSeen = again; }
         if (OverHttp)
         {
             if (_answer is null) await UpgradeAsync();
@@ -159,8 +162,33 @@ public sealed class SuiteClient
     /// acceptable, or its defects were recorded and the tolerant reading goes on past them (so one defect does not
     /// hide the next: the case still judges what it is about).
     /// </summary>
-    public async Task<bool> ExpectMirrorAsync()
+    public async Task<bool> ExpectMirrorAsync() => await ExpectMirrorAsync(encodingsMayBeUnsupported: false);
+
+    /// <summary>
+    /// True when the last hello was refused with lhs.encoding_negotiation_failed although it offered only encodings
+    /// the IUT was never seen to negotiate: no encoding is mandatory (SPEC-NOTES "Encoding choice"), so that is its choice.
+    /// </summary>
+    public bool RefusedUnsupportedEncodings { get; private set; }
+
+    /// <summary>The IUT supports none of this hello's encodings as far as the run knows (its refusal is then legitimate).</summary>
+    public bool EncodingsUnknown => !State!.Hello.Encodings.Any(e => Ctx.Settings.Facts.Supports("lhs", "server", e));
+
+    /// <param name="encodingsMayBeUnsupported">A hello that narrows the encodings (traces): a refusal for want of a
+    /// shared encoding is not a failure while the IUT was never seen to negotiate any of them.</param>
+    public async Task<bool> ExpectMirrorAsync(bool encodingsMayBeUnsupported)
     {
+        RefusedUnsupportedEncodings = false;
+        if (encodingsMayBeUnsupported && EncodingsUnknown)
+        {
+            var peek = await NextAsync();
+            if (peek is Seen.Error { Code: "lhs.encoding_negotiation_failed" })
+            {
+                RefusedUnsupportedEncodings = true;
+                Ctx.Trace.Note($"refused for want of a shared encoding; the IUT was never seen to negotiate {string.Join(" or ", State!.Hello.Encodings)}");
+                return false;
+            }
+            _replay = peek;
+        }
         var step = await StepOnReply("a mirror");
         if (step is null) return false;
         foreach (var e in step.Tolerated)
@@ -171,6 +199,7 @@ public sealed class SuiteClient
             return false;
         }
         State = step.State;
+        Ctx.Settings.Facts.Negotiated("lhs", "server", State!.Mirror!.Contract.Encoding);
         var broken = step.Tolerated.Select(e => ServerSent(e.Rule)).ToHashSet();
         const string ok = "a mirror with every field, compatible with the hello";
         if (!broken.Contains(LhsRules.MirrorFields)) Checks.Expect(LhsRules.MirrorFields, true, ok, "mirror " + State!.Mirror!.Json.GetRawText());
@@ -222,10 +251,13 @@ public sealed class SuiteClient
     }
 
     /// <summary>hello → mirror → bind → seal with the config; records that a valid handshake reached flow.</summary>
-    public async Task<bool> HandshakeAsync()
+    public Task<bool> HandshakeAsync() => HandshakeAsync(encodingsMayBeUnsupported: false);
+
+    /// <summary>The handshake; see <see cref="ExpectMirrorAsync(bool)"/> for <paramref name="encodingsMayBeUnsupported"/>.</summary>
+    public async Task<bool> HandshakeAsync(bool encodingsMayBeUnsupported)
     {
         await HelloAsync();
-        if (!await ExpectMirrorAsync()) return false;
+        if (!await ExpectMirrorAsync(encodingsMayBeUnsupported)) return false;
         await BindAsync();
         if (!await ExpectSealAsync()) return false;
         Checks.Expect(FlowAccepted, true, "a valid handshake reaches flow", "sealed");

@@ -126,7 +126,13 @@ public sealed class LhsServerTraces : ITraceProtocol
             {
                 case (LhsServerPhase.AwaitBind, LhsServerPhase.AwaitHello):
                     await c.HelloAsync(text);
-                    if (!await c.ExpectMirrorAsync()) return;
+                    if (!await c.ExpectMirrorAsync(encodingsMayBeUnsupported: true))
+                    {
+                        // No encoding is mandatory: a hello of only unsupported ones may be refused (the connection ends).
+                        if (!c.RefusedUnsupportedEncodings) return;
+                        closed = true;
+                        continue;
+                    }
                     var nonce = c.Mirror!.Nonce;
                     checks.Expect(NonceUnique, nonces.Add(nonce), "a nonce no earlier connection of this trace got", $"nonce {nonce}");
                     // The IUT's own legitimate choices (encoding, features, limit) are what flow is judged against.
