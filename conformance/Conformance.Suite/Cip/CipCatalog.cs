@@ -28,6 +28,8 @@ public static class CipCatalog
             "An envelope whose msg_id is not a UUID v4 is dropped."),
         R("CIP-2.2-timestamp", Level.Must, "§2.2", "CIP-CL-1", "`timestamp`: UTC RFC3339.",
             "An envelope whose timestamp is not an RFC 3339 UTC time is dropped."),
+        R("CIP-2.2-timestamp-utc-forms", Level.Model, "§2.2", "CIP-CL-1", "`timestamp`: UTC RFC3339.",
+            "A UTC timestamp written with the offset +00:00 (RFC 3339 §4.3) is accepted like one ending in Z."),
         R("CIP-2.2-lri", Level.Must, "§2.2", "CIP-CL-1", "`lri`: **0–100** normalized load index.",
             "An envelope whose state.lri is outside 0–100 (or not an integer) is dropped."),
         R("CIP-2.2-receiver", Level.Model, "§2.1", "CIP-CL-1", "\"receiver\": { \"agent_id\": \"string\", \"fingerprint\": \"hex\" }",
@@ -54,6 +56,8 @@ public static class CipCatalog
         // ---- CIP-CL-2: trust FSM
         R("CIP-4-response", Level.Must, "§4.1", "CIP-CL-2", "2. **HELLO ←** Agent B responds with `HELLO`, includes its own `session_nonce` and response to A's challenge (signed).",
             "The agent answers a valid HELLO with a HELLO carrying its own session_nonce and challenge and a challenge_response that verifies."),
+        R("CIP-4-response-prefix", Level.Model, "§4.1", "CIP-CL-2", "includes its own `session_nonce` and response to A's challenge (signed).",
+            "The challenge_response signs \"CIP/1.0 challenge-response:\" followed by the challenge (the project's domain separation; any signature over the challenge meets CIP-4-response)."),
         R("CIP-4-trust-gate", Level.Must, "§4.1, §5.2", "CIP-CL-2", "4. **TRUST GATE** If valid, move trust to `probing`. […] | untrusted | valid handshake | probing |",
             "After a valid handshake a new peer is probing."),
         R("CIP-5-verified-knowledge", Level.Must, "§5.2", "CIP-CL-2", "| probing | verified knowledge (>=2 trusted confirmations) | trusted | stable exchange allowed |",

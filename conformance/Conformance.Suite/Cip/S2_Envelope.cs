@@ -36,9 +36,10 @@ internal static class S2_Envelope
             {
                 var p = await w.ConnectAsync(w.NewIdentity("peer"));
                 var features = new JsonObject { ["\ufb33"] = true, ["\ud83d\ude00"] = true, ["supports_mesh"] = true };
-                var view = await w.HandshakeAsync(p, p.Hello(features: features));
-                w.Checks.Expect("CIP-7-canonical", view == TrustState.Probing, "the HELLO verifies over its JCS form and the peer is probing",
-                    view is null ? "the HELLO was not answered" : view.Value.Wire());
+                await w.HandshakeAsync(p, p.Hello(features: features));
+                // Judged on the answer alone: what the agent then says about trust is CIP-4-trust-gate's to judge.
+                w.Checks.Expect("CIP-7-canonical", p.HelloAnswered, "the HELLO verifies over its JCS form: it is answered with a HELLO",
+                    p.HelloAnswered ? "answered" : "the HELLO was not answered");
                 return w.Checks.Verdict();
             });
 
@@ -48,9 +49,9 @@ internal static class S2_Envelope
             {
                 var p = await w.ConnectAsync(w.NewIdentity("peer"));
                 p.Signal = new Signal(Presence.Focused, 10, [], null);
-                var view = await w.HandshakeAsync(p, OddRendering.Of(p.Hello()));
-                w.Checks.Expect("CIP-7-canonical", view == TrustState.Probing, "the HELLO verifies over its JCS form and the peer is probing",
-                    view is null ? "the HELLO was not answered" : view.Value.Wire());
+                await w.HandshakeAsync(p, OddRendering.Of(p.Hello()));
+                w.Checks.Expect("CIP-7-canonical", p.HelloAnswered, "the HELLO verifies over its JCS form: it is answered with a HELLO",
+                    p.HelloAnswered ? "answered" : "the HELLO was not answered");
                 return w.Checks.Verdict();
             });
 
@@ -64,6 +65,18 @@ internal static class S2_Envelope
                     await w.DroppedAsync(p, bad.Make(p, w), bad.Requirement, "an INTENT " + bad.What, TrustState.Probing);
                     return w.Checks.Verdict();
                 });
+
+        yield return Agent("CIP-A-timestamp-utc-offset", "§2.2", "Timestamp in UTC written +00:00",
+            "A probing peer sends an INTENT whose timestamp is the current UTC time written with the offset +00:00 (RFC 3339 §4.3): it is UTC, so it is answered.",
+            ["CIP-2.2-timestamp-utc-forms"], async w =>
+            {
+                var p = await w.FreshAsync("peer");
+                if (p is null) return w.Checks.Verdict();
+                await p.SendAsync(p.Compose(CipType.Intent, CipPeer.Intent(), e => e["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", System.Globalization.CultureInfo.InvariantCulture)));
+                var r = await p.ExpectAsync(x => x.State?.Intent is "accept" or "defer" or "deny");
+                w.Checks.Expect("CIP-2.2-timestamp-utc-forms", r?.State?.Intent == "accept", "the INTENT is accepted", r?.Describe() ?? "no answer: it was dropped");
+                return w.Checks.Verdict();
+            });
 
         yield return Agent("CIP-A-replay-msg-id", "§7", "Replayed envelope", "Sends a valid INTENT, reads the answer, then sends the very same text again.",
             ["CIP-7-replay"], async w =>

@@ -50,6 +50,17 @@ public sealed class IutFacts
 
     /// <summary>True once the IUT was seen to negotiate <paramref name="encoding"/>.</summary>
     public bool Supports(string spec, string role, string encoding) => _encodings.ContainsKey((spec, role, encoding));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Spec, string Role, string What), string> _neverSends = new();
+
+    /// <summary>Records that the IUT sent no <paramref name="what"/> in a whole step where one was due (in case <paramref name="caseId"/>).</summary>
+    public void DidNotSend(string spec, string role, string what, string caseId) => _neverSends.TryAdd((spec, role, what), caseId);
+
+    /// <summary>
+    /// The case that waited a whole step for <paramref name="what"/> in vain, or null: later waits for the same message
+    /// may be short (the failure is already established; a broken IUT must not cost a step per case).
+    /// </summary>
+    public string? DidNotSendIn(string spec, string role, string what) => _neverSends.TryGetValue((spec, role, what), out var c) ? c : null;
 }
 
 /// <summary>What a running case can use: the targets, a seeded environment, the trace, the timeouts.</summary>

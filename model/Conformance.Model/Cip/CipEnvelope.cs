@@ -71,7 +71,7 @@ public static partial class CipEnvelopes
         if (!CipNames.TryType(typeText, out var type)) throw new EnvelopeException(CipRules.Shape, $"unknown type \"{Clip(typeText)}\"");
         // §2.2 "timestamp: UTC RFC3339."
         var ts = Str(root, "timestamp");
-        if (!Rfc3339Utc().IsMatch(ts) || !DateTimeOffset.TryParse(ts.ToUpperInvariant(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp))
+        if (ParseUtc(ts) is not { } timestamp)
             throw new EnvelopeException(CipRules.Timestamp, $"timestamp \"{Clip(ts)}\" is not an RFC 3339 UTC time");
 
         var sender = Obj(root, "sender");
@@ -140,8 +140,24 @@ public static partial class CipEnvelopes
     [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\z")]
     private static partial Regex UuidV4();
 
-    // RFC 3339 §5.6: "T" and "Z" may be lower case.
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?[Zz]\z")]
+    /// <summary>
+    /// An RFC 3339 date-time in UTC (SPEC-NOTES.md "Timestamp"): offset Z, +00:00 or -00:00 (§4.3: all three are UTC),
+    /// T and Z in either case (§5.6), any number of fraction digits, and second 60 only as 23:59:60 (§5.7), read as 23:59:59.
+    /// </summary>
+    public static DateTimeOffset? ParseUtc(string ts)
+    {
+        var m = Rfc3339Utc().Match(ts);
+        if (!m.Success) return null;
+        var second = m.Groups["s"].Value;
+        if (second == "60" && !ts.AsSpan(11, 5).SequenceEqual("23:59")) return null;
+        // .NET reads at most seven fraction digits and no second 60; the digits beyond a tick change no decision here.
+        var fraction = m.Groups["f"].Success ? m.Groups["f"].Value[..Math.Min(8, m.Groups["f"].Value.Length)] : "";
+        var text = ts[..17] + (second == "60" ? "59" : second) + fraction + "Z";
+        return DateTimeOffset.TryParseExact(text.ToUpperInvariant(), fraction.Length > 0 ? $"yyyy-MM-dd'T'HH:mm:ss.{new string('f', fraction.Length - 1)}'Z'" : "yyyy-MM-dd'T'HH:mm:ss'Z'",
+            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:(?<s>\d{2})(?<f>\.\d+)?([Zz]|[+-]00:00)\z")]
     private static partial Regex Rfc3339Utc();
 
     [GeneratedRegex("^[0-9a-f]{64}\\z")]

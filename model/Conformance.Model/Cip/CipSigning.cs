@@ -41,4 +41,32 @@ public static class CipSigning
     /// <summary>§4.1 step 2: the response to a challenge, signed (SPEC-NOTES.md "Challenge response").</summary>
     public static byte[] ChallengeResponseInput(ReadOnlySpan<byte> challenge) =>
         [.. "CIP/1.0 challenge-response:"u8, .. challenge];
+
+    /// <summary>
+    /// What a peer's challenge_response proves. §4.1 says only "response to A's challenge (signed)": any Ed25519
+    /// signature by the peer's key over the challenge answers it (must); signing it behind the project's domain prefix
+    /// is the model's reading (SPEC-NOTES.md "Challenge response").
+    /// </summary>
+    public static ChallengeAnswer ReadChallengeResponse(ReadOnlySpan<byte> key, ReadOnlySpan<byte> challenge, byte[]? response)
+    {
+        if (response is null) return ChallengeAnswer.Missing;
+        if (Ed25519.Verify(key, ChallengeResponseInput(challenge), response)) return ChallengeAnswer.Prefixed;
+        // The challenge's raw bytes, or the base64 text it travelled as: both are "the challenge", signed.
+        if (Ed25519.Verify(key, challenge, response) || Ed25519.Verify(key, System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(challenge)), response))
+            return ChallengeAnswer.Unprefixed;
+        return ChallengeAnswer.Wrong;
+    }
+}
+
+/// <summary>How a challenge_response answers the challenge (<see cref="CipSigning.ReadChallengeResponse"/>).</summary>
+public enum ChallengeAnswer
+{
+    /// <summary>No challenge_response at all.</summary>
+    Missing,
+    /// <summary>Signed over "CIP/1.0 challenge-response:" and the challenge: the model's form.</summary>
+    Prefixed,
+    /// <summary>Signed over the challenge itself (raw bytes or its base64 text): answers it, without the prefix.</summary>
+    Unprefixed,
+    /// <summary>Does not verify over the challenge in any form.</summary>
+    Wrong,
 }

@@ -39,12 +39,32 @@ internal static class CipFaultTools
         if (!Drops(step).Contains(rule) || Json(input) is not { } envelope || input is not CipInput.Message m) return step;
         repair(envelope);
         var agentId = envelope["sender"]?["agent_id"]?.GetValue<string>();
-        if (agentId is null) return step;
+        var fingerprint = envelope["sender"]?["fingerprint"]?.GetValue<string>();
+        var pubkey = envelope["sender"]?["pubkey"] is JsonValue pk && pk.TryGetValue<string>(out var pkText) ? pkText : null;
+        if (agentId is null || fingerprint is null) return step;
         envelope["sender"]!["pubkey"] = Own.PublicKeyBase64;
         envelope["sender"]!["fingerprint"] = Own.Fingerprint;
         var text = CipSigning.Sign(envelope, Own.Key);
-        var repinned = state.Peers.TryGetValue(agentId, out var rec) ? state with { Peers = state.Peers.SetItem(agentId, rec with { PinnedKey = Own.Key.PublicKey }) } : state;
-        return model(repinned, new CipInput.Message(m.Connection, text), config, env);
+        var had = state.Peers.TryGetValue(agentId, out var rec);
+        var repinned = had ? state with { Peers = state.Peers.SetItem(agentId, rec! with { PinnedKey = Own.Key.PublicKey }) } : state;
+        var tolerated = model(repinned, new CipInput.Message(m.Connection, text), config, env);
+        // Leave no trace of the fault's key: the peer stays pinned to its own, and replies go to its own fingerprint,
+        // as a real agent that does not enforce the rule would answer.
+        if (tolerated.State.Peers.TryGetValue(agentId, out var after))
+        {
+            var own = had ? (rec!.PinnedKey, rec.Fingerprint) : (TryBase64(pubkey), after.Fingerprint == Own.Fingerprint ? fingerprint : after.Fingerprint);
+            tolerated = tolerated with { State = tolerated.State with { Peers = tolerated.State.Peers.SetItem(agentId, after with { PinnedKey = own.Item1, Fingerprint = own.Item2 }) } };
+        }
+        return RewriteSends(tolerated, config, (_, e) =>
+        {
+            if (e["receiver"] is JsonObject r && r["fingerprint"]?.GetValue<string>() == Own.Fingerprint) r["fingerprint"] = fingerprint;
+            return e;
+        });
+    }
+
+    private static byte[]? TryBase64(string? text)
+    {
+        try { return text is null ? null : Convert.FromBase64String(text); } catch (FormatException) { return null; }
     }
 
     /// <summary>Rewrites the sends of a step; <paramref name="rewrite"/> returns the new envelope (re-signed here) or null to drop it.</summary>

@@ -21,13 +21,13 @@ public static class CipFaults
         Agent("cip-msg-id-lenient", "the agent accepts msg_ids that are not UUID v4", "CIP-2.2-msg-id",
             () => new Lenient(CipRules.MsgId, e => e["msg_id"] = Guid.NewGuid().ToString())),
         Agent("cip-timestamp-lenient", "the agent accepts timestamps that are not RFC 3339 UTC", "CIP-2.2-timestamp",
-            () => new Lenient(CipRules.Timestamp, e => e["timestamp"] = CipCompose.Timestamp(DateTimeOffset.UtcNow))),
+            () => new Lenient(CipRules.Timestamp, (e, env) => e["timestamp"] = CipCompose.Timestamp(env.Now))),
         Agent("cip-lri-lenient", "the agent clamps an out-of-range lri instead of dropping the envelope", "CIP-2.2-lri",
             () => new Lenient(CipRules.Lri, e => e["state"]!["lri"] = 100)),
         Agent("cip-payload-lenient", "the agent patches an INTENT's unknown goal or priority instead of dropping it", "CIP-3-payload",
             () => new Lenient(CipRules.Payload, e => { if (e["payload"] is JsonObject p) { p["goal"] = "ask"; p["priority"] = "normal"; p["topic"] ??= ""; } })),
         Agent("cip-stale-accepted", "the agent accepts timestamps far from its clock", "CIP-7-timestamp-window",
-            () => new Lenient(CipRules.TimestampWindow, e => e["timestamp"] = CipCompose.Timestamp(DateTimeOffset.UtcNow))),
+            () => new Lenient(CipRules.TimestampWindow, (e, env) => e["timestamp"] = CipCompose.Timestamp(env.Now))),
         Agent("cip-replay-accepted", "the agent forgets the msg_ids and session nonces it has seen", "CIP-7-replay", () => new ReplayAccepted()),
         Agent("cip-jcs-number-format", "the agent signs its envelopes over JSON that writes 1.0 for 1 (not JCS)", "CIP-2-sent", () => new NumberFormat()),
         Agent("cip-jcs-code-point-order", "the agent verifies over keys sorted by code point instead of UTF-16 units", "CIP-7-canonical", () => new CodePointOrder()),
@@ -50,22 +50,45 @@ public static class CipFaults
         Agent("cip-skips-trust-gate", "the agent counts confirmations from peers that are not trusted", "CIP-6-trust-gate", () => new SkipsTrustGate()),
         Agent("cip-untrusted-source-kept", "the agent keeps claims from untrusted sources pending instead of rejecting them", "CIP-6-untrusted-reject", () => new KeepsPending(KnowledgePolicy.UntrustedSource)),
         Agent("cip-conflict-ignored", "the agent ignores contradictions from trusted peers", "CIP-6-disputed", () => new ConflictIgnored()),
+        // Two defects at once: a reply that breaks CIP-2-sent is still an answer the fingerprint rule forbids; both are reported.
+        Agent("cip-two-defects", "the agent answers a HELLO whose fingerprint is not its key's, and signs its envelopes over non-JCS text (1.0 for 1)",
+            "CIP-4.2-fingerprint", () => new Both(new NumberFormat(), new Lenient(CipRules.Fingerprint, _ => { }))),
+    ];
+
+    /// <summary>The other side of CIP's model-level readings: reported, never failed (see LhsFaults.Readings).</summary>
+    public static readonly IReadOnlyList<Fault> Readings =
+    [
+        Agent("cip-unprefixed-challenge-response", "the agent signs the peer's raw challenge, without the project's domain prefix", "CIP-4-response-prefix",
+            () => new UnprefixedChallengeResponse()) with { Reading = true },
+        Agent("cip-timestamp-z-only", "the agent takes only timestamps ending in Z, dropping UTC written +00:00", "CIP-2.2-timestamp-utc-forms",
+            () => new TimestampZOnly()) with { Reading = true },
     ];
 
     private static Fault Agent(string name, string summary, string requirement, Func<CipAgentBehaviour> create) =>
         new(name, FaultSide.Agent, summary, requirement, create);
 
     /// <summary>Does not enforce <paramref name="rule"/>: repairs what it would have dropped for it (see CipFaultTools.Tolerate).</summary>
-    private sealed class Lenient(string rule, Action<JsonObject> repair) : CipAgentBehaviour
+    // The repair sees the agent's clock: a timestamp repaired from the wall clock would still be stale where the
+    // clock is the vector's or the seed's.
+    private sealed class Lenient(string rule, Action<JsonObject, IModelEnvironment> repair) : CipAgentBehaviour
     {
+        public Lenient(string rule, Action<JsonObject> repair) : this(rule, (e, _) => repair(e)) { }
+
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model) =>
-            Tolerate(rule, repair, s, input, c, env, model);
+            Tolerate(rule, e => repair(e, env), s, input, c, env, model);
     }
 
     private sealed class ReplayAccepted : CipAgentBehaviour
     {
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model) =>
             model(s with { Seen = [] }, input, c, env);
+    }
+
+    /// <summary><paramref name="outer"/> around <paramref name="inner"/> around the model: two defects in one agent.</summary>
+    private sealed class Both(CipAgentBehaviour outer, CipAgentBehaviour inner) : CipAgentBehaviour
+    {
+        public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model) =>
+            outer.Step(s, input, c, env, (s2, i2, c2, e2) => inner.Step(s2, i2, c2, e2, model));
     }
 
     /// <summary>Signs its own envelopes over JCS text in which every integer is written with ".0".</summary>
@@ -117,6 +140,30 @@ public static class CipFaults
                     p["challenge_response"] = Convert.ToBase64String(c.Self.Key.Sign("not the challenge"u8));
                 return e;
             });
+    }
+
+    /// <summary>Answers a HELLO with a signature over the challenge's bytes alone: still a signed response to it.</summary>
+    private sealed class UnprefixedChallengeResponse : CipAgentBehaviour
+    {
+        public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
+        {
+            var challenge = Json(input)?["payload"]?["challenge"] is JsonValue v && v.TryGetValue<string>(out var b64) ? b64 : null;
+            return RewriteSends(model(s, input, c, env), c, (_, e) =>
+            {
+                if (challenge is not null && Type(e) == "HELLO" && e["payload"] is JsonObject p && p.ContainsKey("challenge_response"))
+                    p["challenge_response"] = Convert.ToBase64String(c.Self.Key.Sign(Convert.FromBase64String(challenge)));
+                return e;
+            });
+        }
+    }
+
+    /// <summary>Drops, silently, an envelope whose timestamp does not end in Z (a stricter reading of "UTC RFC3339").</summary>
+    private sealed class TimestampZOnly : CipAgentBehaviour
+    {
+        public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model) =>
+            Json(input)?["timestamp"] is JsonValue v && v.TryGetValue<string>(out var ts) && !ts.EndsWith('Z') && !ts.EndsWith('z')
+                ? new CipStep(s, [])
+                : model(s, input, c, env);
     }
 
     private sealed class HandshakeTrusts : CipAgentBehaviour

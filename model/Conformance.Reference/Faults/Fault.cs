@@ -92,7 +92,7 @@ public static class LhsFaults
     public static Fault? Find(string name) => Everything.Concat(AllReadings).FirstOrDefault(f => f.Name == name);
 
     /// <summary>Every reading variant of every spec.</summary>
-    public static IEnumerable<Fault> AllReadings => Readings;
+    public static IEnumerable<Fault> AllReadings => Readings.Concat(CipFaults.Readings);
 
     /// <summary>Every broken variant of every spec.</summary>
     public static IEnumerable<Fault> Everything => All.Concat(ShardFaults.All).Concat(CipFaults.All);

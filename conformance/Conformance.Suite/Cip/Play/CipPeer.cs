@@ -38,6 +38,8 @@ public sealed class CipPeer
     public Signal Signal { get; set; } = new(Presence.Focused, 10, [], null);
     /// <summary>Our view of the agent, sent as trust.sender_view.</summary>
     public string ViewOfAgent { get; set; } = "probing";
+    /// <summary>Whether the agent answered one of our HELLOs with a HELLO (whatever else was wrong with it).</summary>
+    public bool HelloAnswered { get; set; }
     /// <summary>The challenge of our last HELLO.</summary>
     public byte[] LastChallenge { get; private set; } = [];
 
@@ -110,16 +112,19 @@ public sealed class CipPeer
             var ev = await Conn.ReceiveAsync(left, Ctx.Cancel);
             if (ev is not WireEvent.Text t) return null;
             var r = Check(t.Value);
-            if (r is null) continue;
             if (match(r)) return r;
             _inbox.Add(r);
+            // The agent answered, but with something unreadable: wait a moment for the awaited reply, not a whole step.
+            if (r.Problem is not null && deadline - DateTime.UtcNow > Grace) deadline = DateTime.UtcNow + Grace;
         }
     }
 
     private readonly List<Received> _inbox = [];
 
     /// <summary>Every envelope the agent sends must be one the model accepts from it (CIP-2-sent).</summary>
-    private Received? Check(string text)
+    private TimeSpan Grace => Ctx.Step / 4 < TimeSpan.FromMilliseconds(250) ? Ctx.Step / 4 : TimeSpan.FromMilliseconds(250);
+
+    private Received Check(string text)
     {
         var (e, error) = CipEnvelopes.Parse(text);
         string? problem = error?.ToString();
@@ -128,7 +133,9 @@ public sealed class CipPeer
         {
             problem ??= e.Sender.AgentId != AgentPeer.AgentId ? $"sender.agent_id {e.Sender.AgentId} is not the agent's {AgentPeer.AgentId}"
                 : !e.PublicKey.AsSpan().SequenceEqual(Ctx.Agent!.AgentKey) ? "sender.pubkey is not the agent's configured key"
-                : e.Receiver.AgentId != Id.AgentId || e.Receiver.Fingerprint != Id.Fingerprint ? $"addressed to {e.Receiver.AgentId}, not to {Id.AgentId}"
+                : e.Receiver.AgentId != Id.AgentId ? $"receiver.agent_id is {e.Receiver.AgentId}, not this peer's {Id.AgentId}"
+                : !string.Equals(e.Receiver.Fingerprint, Id.Fingerprint, StringComparison.OrdinalIgnoreCase)
+                    ? $"receiver.fingerprint is {e.Receiver.Fingerprint}, not this peer's {Id.Fingerprint}"
                 : CipSigning.Verify(e) is { } bad ? bad.ToString()
                 : !_msgIds.Add(e.MsgId.ToLowerInvariant()) ? $"msg_id {e.MsgId} reused"
                 : null;
@@ -141,6 +148,8 @@ public sealed class CipPeer
                 problem ?? "as expected");
             _sentChecked = true;
         }
-        return problem is null ? new Received(e!, payload!, text) : null;
+        // A reply that breaks CIP-2-sent is still a reply: silence checks must see it, and the case goes on with what
+        // could be read of it so its own requirement is still judged (the CIP-2-sent failure is recorded above).
+        return new Received(e, payload, text, problem);
     }
 }

@@ -14,10 +14,10 @@ namespace Conformance.Suite.Cip.Play;
 
 public sealed class CipWorld(CaseContext ctx, Checks checks)
 {
-    public const string Response = "CIP-4-response", StateSignal = "CIP-4-state-signal", TrustGate = "CIP-4-trust-gate";
+    public const string Response = "CIP-4-response", ResponsePrefix = "CIP-4-response-prefix", StateSignal = "CIP-4-state-signal", TrustGate = "CIP-4-trust-gate";
 
     /// <summary>What every case may cite just by joining peers.</summary>
-    public static readonly string[] Joining = [CipPeer.Sent, Response, StateSignal, TrustGate];
+    public static readonly string[] Joining = [CipPeer.Sent, Response, ResponsePrefix, StateSignal, TrustGate];
 
     public static readonly CipIdentity[] Anchors =
         [.. TestKeys.SuiteCipAnchorLabels.Select((label, i) => new CipIdentity($"suite-anchor-{i + 1}", TestKeys.FromLabel(label)))];
@@ -85,13 +85,25 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
             checks.Expect(Response, false, "a HELLO answering ours", reply?.Describe() ?? $"nothing within {ctx.Step.TotalMilliseconds:0} ms", reply is null);
             return null;
         }
-        var h = (HelloPayload)reply.Payload;
-        var answered = h.ChallengeResponse is { } resp && Ed25519.Verify(ctx.Agent!.AgentKey, CipSigning.ChallengeResponseInput(p.LastChallenge), resp);
-        checks.Expect(Response, answered, "its own session_nonce and challenge and a challenge_response signed over our challenge",
-            h.ChallengeResponse is null ? "no challenge_response" : answered ? "it verifies" : "challenge_response does not verify over our challenge");
-        var signal = await p.ExpectAsync(r => r.State?.Intent == "handshake");
+        p.HelloAnswered = true;
+        var answer = reply.Payload is HelloPayload h ? CipSigning.ReadChallengeResponse(ctx.Agent!.AgentKey, p.LastChallenge, h.ChallengeResponse) : (ChallengeAnswer?)null;
+        checks.Expect(Response, answer is ChallengeAnswer.Prefixed or ChallengeAnswer.Unprefixed,
+            "its own session_nonce and challenge and a challenge_response signed over our challenge", answer switch
+            {
+                null => "its payload could not be read",
+                ChallengeAnswer.Missing => "no challenge_response",
+                ChallengeAnswer.Wrong => "challenge_response does not verify over our challenge (prefixed, raw or as base64 text)",
+                _ => "it verifies",
+            });
+        if (answer is ChallengeAnswer.Prefixed or ChallengeAnswer.Unprefixed)
+            checks.Expect(ResponsePrefix, answer == ChallengeAnswer.Prefixed, "the signature covers \"CIP/1.0 challenge-response:\" followed by the challenge",
+                answer == ChallengeAnswer.Prefixed ? "it does" : "it covers the challenge without the prefix");
+        var missedIn = ctx.Settings.Facts.DidNotSendIn(CipCatalog.Spec, "agent", "handshake STATE_UPDATE");
+        var signal = await p.ExpectAsync(r => r.State?.Intent == "handshake", missedIn is null ? null : Quiet);
+        if (signal is null && missedIn is null) ctx.Settings.Facts.DidNotSend(CipCatalog.Spec, "agent", "handshake STATE_UPDATE", ctx.Case.Id);
         checks.Expect(StateSignal, signal is not null, "a STATE_UPDATE with the agent's presence and lri after its HELLO",
-            signal?.Describe() ?? "none", signal is null);
+            signal?.Describe() ?? (missedIn is null ? $"none within {ctx.Step.TotalMilliseconds:0} ms"
+                : $"none within {Quiet.TotalMilliseconds:0} ms (waited briefly: {missedIn} already waited a whole step for one in vain)"), signal is null && missedIn is null);
         return signal?.State!.PeerState;
     }
 
@@ -107,8 +119,10 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
     {
         var r = await ProbeAsync(p);
         var actual = r?.State!.PeerState;
-        return checks.Expect(requirement, actual == expected, $"{why}: the agent sees {p.Id.AgentId} as {expected.Wire()}",
-            r is null ? "no answer to an INTENT" : $"{actual!.Value.Wire()} (STATE_UPDATE intent {r.State!.Intent})", r is null);
+        return r is null
+            ? checks.ExpectUnlessBlocked(requirement, false, $"{why}: the agent sees {p.Id.AgentId} as {expected.Wire()}", "no answer to an INTENT", true)
+            : checks.Expect(requirement, actual == expected, $"{why}: the agent sees {p.Id.AgentId} as {expected.Wire()}",
+                $"{actual!.Value.Wire()} (STATE_UPDATE intent {r.State!.Intent})");
     }
 
     public static JsonObject Claim(string statement, bool withTrace = true, IEnumerable<string>? sources = null, IEnumerable<string>? evidence = null,
@@ -188,7 +202,8 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
         await p.SendAsync(bad);
         await p.SendAsync(CipType.Intent, CipPeer.Intent());
         var first = await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny");
-        if (first is null) return checks.Expect(requirement, false, $"{what} is dropped and the valid INTENT after it answered", "no answer at all", true);
+        // Nothing at all: the valid INTENT went unanswered too, which an earlier failure may explain (then blocked).
+        if (first is null) return checks.ExpectUnlessBlocked(requirement, false, $"{what} is dropped and the valid INTENT after it answered", "no answer at all", true);
         var second = await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny", Quiet);
         var view = first.State!.PeerState;
         return checks.Expect(requirement, second is null && view == trustBefore, $"{what} is dropped: one answer (to the valid INTENT), trust still {trustBefore.Wire()}",

@@ -415,8 +415,10 @@ public sealed class CipAgentTraces : ITraceProtocol
                 AdoptEarlierLoad(r!);
                 if (r!.Payload is HelloPayload h)
                 {
-                    var answered = h.ChallengeResponse is { } resp && Ed25519.Verify(_ctx.Agent!.AgentKey, CipSigning.ChallengeResponseInput(m.Challenge), resp);
-                    _checks.Expect(CipWorld.Response, answered, "a challenge_response signed over our challenge", answered ? "it verifies" : "it does not verify");
+                    var answer = CipSigning.ReadChallengeResponse(_ctx.Agent!.AgentKey, m.Challenge, h.ChallengeResponse);
+                    _checks.Expect(CipWorld.Response, answer is ChallengeAnswer.Prefixed or ChallengeAnswer.Unprefixed, "a challenge_response signed over our challenge",
+                        answer is ChallengeAnswer.Missing ? "no challenge_response" : answer is ChallengeAnswer.Wrong ? "it does not verify" : "it verifies");
+                    // The prefix is a model-level reading judged by the handshake cases; a trace judges the must only.
                 }
             }
         }
@@ -433,7 +435,7 @@ public sealed class CipAgentTraces : ITraceProtocol
         {
             if (_loadAdopted) return;
             _loadAdopted = true;
-            var earlier = r.Envelope.State.Lri / CipAgentConfig.LoadPerPendingFact - _s.PendingFacts;
+            var earlier = r.Envelope!.State.Lri / CipAgentConfig.LoadPerPendingFact - _s.PendingFacts;
             if (earlier > 0) _s = _s with { UnseenPending = earlier };
         }
 

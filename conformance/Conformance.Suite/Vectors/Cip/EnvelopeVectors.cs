@@ -59,7 +59,9 @@ public sealed class EnvelopeVectors : IVectorTopic
             .Note("SignatureEncoding", "sign.signature is not standard base64 (with padding) of 64 bytes (§2.1 \"signature\": \"base64\").")
             .Note("Base64Whitespace", "Whitespace inside a base64 value: the reference's decoder skips it; RFC 4648 §3.3 has decoders reject characters outside the alphabet unless the referring spec allows them, and the spec only says \"base64\". Either is conformant.")
             .Note("MsgIdNotUuidV4", "msg_id is not a version-4 UUID in RFC 9562 text form, any case (§2.2 \"msg_id: UUID v4, unique per message\").")
-            .Note("TimestampNotRfc3339Utc", "timestamp is not an RFC 3339 date-time in UTC ending in Z (§2.2 \"timestamp: UTC RFC3339\"); T and Z may be lower case (RFC 3339 §5.6); leap seconds are refused (SPEC-NOTES.md).")
+            .Note("TimestampNotRfc3339Utc", "timestamp is not an RFC 3339 date-time in UTC (§2.2 \"timestamp: UTC RFC3339\"): a non-zero offset, no zone, or not RFC 3339 at all; T and Z may be lower case (RFC 3339 §5.6), any number of fraction digits is allowed.")
+            .Note("TimestampUtcOffset", "timestamp in UTC written with the offset +00:00 or -00:00 instead of Z (RFC 3339 §4.3): the model accepts it; an implementation that takes only Z is not wrong (SPEC-NOTES.md \"Timestamp\").")
+            .Note("TimestampLeapSecond", "timestamp at a leap second, 23:59:60 (RFC 3339 §5.7): the model accepts it; refusing it is not wrong (SPEC-NOTES.md \"Timestamp\").")
             .Note("LriOutOfRange", "state.lri outside 0..100 (§2.2 \"lri: 0–100 normalized load index\").")
             .Note("LriNotInteger", "state.lri missing, not a number or not integral (§2.1 shows \"lri\": 0; SPEC-NOTES.md: an integer, 10 and 1E1 alike).")
             .Note("UnknownType", "type is not one of the eight §2.1 types, spelled exactly.")
@@ -224,7 +226,7 @@ public sealed class EnvelopeVectors : IVectorTopic
         foreach (var (ts, what) in new[]
         {
             ("2026-01-01T00:00:00Z", "no fractional seconds"), ("2026-01-01T00:00:00.5Z", "one fractional digit"),
-            ("2026-01-01T00:00:00.123456789Z", "nine fractional digits"), ("2026-01-01t00:00:00z", "lower-case t and z (RFC 3339 §5.6)"),
+            ("2026-01-01T00:00:00.123456789Z", "nine fractional digits"), ("2026-01-01T00:00:00.1234567890123Z", "thirteen fractional digits (RFC 3339: 1*DIGIT)"), ("2026-01-01t00:00:00z", "lower-case t and z (RFC 3339 §5.6)"),
             ("2028-02-29T12:00:00Z", "29 February of a leap year"), ("1970-01-01T00:00:00Z", "the Unix epoch"), ("9999-12-31T23:59:59.999Z", "year 9999"),
             ("2026-06-30T23:59:59Z", "end of a day"),
         })
@@ -595,10 +597,10 @@ public sealed class EnvelopeVectors : IVectorTopic
         b.Group("Timestamp", SignerShared(Signer, "envelopes/signer-a"));
         foreach (var (ts, what) in new[]
         {
-            ("2026-01-01T00:00:00+00:00", "offset +00:00 instead of Z"), ("2026-01-01T02:00:00+02:00", "offset +02:00"), ("2026-01-01T00:00:00-00:00", "unknown local offset -00:00"),
+            ("2026-01-01T02:00:00+02:00", "offset +02:00"), ("2026-01-01T00:00:00+01:00", "offset +01:00"), ("2026-01-01T00:00:00+0000", "offset without a colon"),
             ("2026-01-01T00:00:00", "no zone (local time)"), ("2026-01-01 00:00:00Z", "space instead of T"), ("2026-01-01T00:00Z", "no seconds"),
-            ("2026-01-01", "date only"), ("2026-01-01T00:00:00.Z", "empty fraction"), ("2026-01-01T00:00:00.1234567890Z", "ten fractional digits"),
-            ("2026-01-01T00:00:00,5Z", "decimal comma"), ("2016-12-31T23:59:60Z", "a leap second"), ("2026-13-01T00:00:00Z", "month 13"),
+            ("2026-01-01", "date only"), ("2026-01-01T00:00:00.Z", "empty fraction"), ("2026-01-01T12:30:60Z", "second 60 not at 23:59"),
+            ("2026-01-01T00:00:00,5Z", "decimal comma"), ("2026-13-01T00:00:00Z", "month 13"),
             ("2026-02-30T00:00:00Z", "30 February"), ("2027-02-29T00:00:00Z", "29 February of a common year"), ("2026-01-01T24:00:00Z", "hour 24"),
             ("2026-01-01T00:60:00Z", "minute 60"), ("26-01-01T00:00:00Z", "two-digit year"), ("20260101T000000Z", "ISO 8601 basic format"),
             ("Thu, 01 Jan 2026 00:00:00 GMT", "RFC 7231 date"), ("1767225600", "Unix seconds as a string"), ("", "empty"), ("2026-01-01T00:00:00ZZ", "Z twice"),
@@ -608,6 +610,19 @@ public sealed class EnvelopeVectors : IVectorTopic
             var u = Base(r, CipType.Intent);
             u["timestamp"] = ts;
             Add(b, "timestamp \"" + ts + "\": " + what, Sign(u), CipRules.Timestamp, null, false, "TimestampNotRfc3339Utc");
+        }
+        // RFC 3339 spells UTC three ways and allows a leap second: the model takes them, an implementation that writes
+        // and reads only "Z" is not wrong (SPEC-NOTES.md "Timestamp"), so these are acceptable, not valid.
+        foreach (var (ts, what, flag) in new[]
+        {
+            ("2026-01-01T00:00:00+00:00", "offset +00:00, UTC (RFC 3339 §4.3)", "TimestampUtcOffset"),
+            ("2026-01-01T00:00:00-00:00", "offset -00:00, UTC with the local offset unknown (RFC 3339 §4.3)", "TimestampUtcOffset"),
+            ("2016-12-31T23:59:60Z", "a leap second (RFC 3339 §5.7)", "TimestampLeapSecond"),
+        })
+        {
+            var u = Base(r, CipType.Intent);
+            u["timestamp"] = ts;
+            Add(b, "timestamp \"" + ts + "\": " + what, Sign(u), null, null, true, flag);
         }
 
         b.Group("Lri", SignerShared(Signer, "envelopes/signer-a"));
