@@ -14,6 +14,7 @@ using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
 using Conformance.Suite.Lhs;
 using Conformance.Suite.Shard;
+using Conformance.Suite.Specs;
 using Conformance.Suite.Traces;
 using Conformance.Reference.Shard;
 
@@ -24,7 +25,7 @@ internal static class RunCommand
     private static readonly HashSet<string> Flags = ["list"];
 
     /// <summary>The specs the suite can test today, in run order.</summary>
-    public static readonly string[] Implemented = ["lhs", "shard", "cip"];
+    public static IReadOnlyList<string> Implemented => Specs.Names;
 
     /// <param name="replay">`conformance replay`: run one trace script (--trace ID --steps SCRIPT) instead of the cases.</param>
     public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel, bool replay = false)
@@ -70,7 +71,7 @@ internal static class RunCommand
         string[] specs = specText switch
         {
             // A fault belongs to one spec; --role names LHS and Shard roles (with an external IUT, LHS as before).
-            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null || stdio is not null ? ["lhs"] : ["lhs", "shard"] : Implemented,
+            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null || stdio is not null ? ["lhs"] : [.. Specs.All.Where(sp => !sp.Roles.Contains(IutRole.Agent)).Select(sp => sp.Name)] : [.. Implemented],
             _ when Implemented.Contains(specText) => [specText],
             _ => throw new UsageException($"unknown spec \"{specText}\" (available: {string.Join(", ", Implemented)})"),
         };
@@ -109,9 +110,7 @@ internal static class RunCommand
         }
 
         var all = new List<CaseDef>();
-        if (specs.Contains("lhs")) all.AddRange(LhsSuite.Cases().Where(c => roles.Contains(c.Role)));
-        if (specs.Contains("shard")) all.AddRange(ShardSuite.Cases().Where(c => roles.Contains(c.Role)));
-        if (cip) all.AddRange(CipSuite.Cases());
+        foreach (var sp in specs) all.AddRange(Specs.Of(sp).Cases().Where(c => roles.Contains(c.Role)));
         if (replay) all.Clear();
         var traceProtocols = specs.SelectMany(sp => roles.Select(r => TraceCases.Find(sp, r))).OfType<ITraceProtocol>().ToArray();
         if (replay && traceProtocols.Length != 1) throw new UsageException("replay needs --spec and --role naming one spec and role with traces (" +
@@ -162,6 +161,15 @@ internal static class RunCommand
             foreach (var spec in specs)
             {
                 bool Plays(IutRole r) => cases.Any(c => c.Spec == spec && c.Role == r);
+                // The spec's own embedded reference in that role, broken by the run's fault.
+                async Task<Targets> Embedded(IutRole r)
+                {
+                    var start = Specs.Of(spec).StartEmbedded(new EmbeddedStart(seed, fault, adapter), r)
+                        ?? throw new UsageException($"{spec} has no embedded reference in the {r.Name()} role");
+                    var iut = await start;
+                    resources.Add(iut.Owner);
+                    return iut.Targets;
+                }
                 IServerTarget? server = null;
                 IClientTarget? client = null;
                 IAgentTarget? agent = null;
@@ -189,8 +197,7 @@ internal static class RunCommand
                         var observations = observe is null ? null : resources.Add(await WebSocketObservations.ConnectAsync(observe, step));
                         server = adapter == "http" ? new HttpUpgradeServerTarget(target, iutKey, observations) : new WebSocketServerTarget(target, iutKey, observations);
                     }
-                    else if (spec == "lhs") server = resources.Add(await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct, adapter: adapter)).Target;
-                    else server = resources.Add(await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct));
+                    else server = (await Embedded(IutRole.Server)).Server;
                 }
                 if (Plays(IutRole.Client))
                 {
@@ -218,14 +225,12 @@ internal static class RunCommand
                             ? $"waiting for the client IUT at {url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
                             : $"waiting for the CCML node at {url} (sign with the suite's published CCML key: see `keys`)");
                     }
-                    else if (spec == "lhs" && adapter == "http") client = resources.Add(await EmbeddedLhsHttpClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
-                    else if (spec == "lhs") client = resources.Add(await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct));
-                    else client = resources.Add(await EmbeddedShardNode.StartAsync(seed, () => fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct));
+                    else client = (await Embedded(IutRole.Client)).Client;
                 }
                 if (Plays(IutRole.Agent))
                 {
                     if (target is null)
-                        agent = resources.Add(await EmbeddedCipAgent.StartAsync(seed, fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct)).Target;
+                        agent = (await Embedded(IutRole.Agent)).Agent;
                     else
                     {
                         await using (await WebSocketClient.ConnectAsync(target, Probe(step))) { }
@@ -440,12 +445,7 @@ internal static class RunCommand
             kv.Value.Agent is { } a ? $"{kv.Key} agent IUT {a.Describe}" : null,
         }).Where(x => x is not null));
 
-    private static Catalog CatalogOf(string spec) => spec switch
-    {
-        "cip" => CipCatalog.Instance,
-        "shard" => ShardCatalog.Instance,
-        _ => LhsCatalog.Instance,
-    };
+    private static Catalog CatalogOf(string spec) => Specs.Of(spec).Catalog;
 
     private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
