@@ -30,7 +30,7 @@ internal static class ShardTranscriptOp
         {
             env.Now = ShardRequest.Time(s.GetProperty("at"));
             var id = s.GetProperty("connection").GetInt32();
-            if (!connections.TryGetValue(id, out var edge)) connections[id] = edge = new EdgeDriver(registry, env, config, (st, input, c, e) => behaviour.Step(st, input, c, e, ShardEdge.Step));
+            if (!connections.TryGetValue(id, out var edge)) connections[id] = edge = new EdgeDriver(registry, env, config, behaviour.Around());
             var seen = edge.Rejections.Count;
             var node = s.GetProperty("node");
             var result = node.TryGetProperty("message", out var m) ? edge.Text(JsonNode.Parse(m.GetRawText())!.AsObject())

@@ -25,7 +25,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
         return (this with
         {
             Canonical = versionId,
-            Versions = Versions.Add(new RegistryVersion(versionId, "active", expectedParent, registryId, shardHash)),
+            Versions = Versions.Add(new RegistryVersion(versionId, RegistryStatus.Active, expectedParent, registryId, shardHash)),
             Audit = Audit.Add(Fact("commit", versionId, new JsonObject
             {
                 ["registry_id"] = registryId, ["previous_version_id"] = expectedParent, ["shard_hash"] = shardHash, ["size"] = size,
@@ -38,8 +38,8 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
     {
         var entry = Find(versionId);
         if (entry is null) return (this, null, $"shard {ShardId} has no version {versionId}");
-        if (entry.Status != "active") return (this, null, $"version {versionId} of shard {ShardId} is already {entry.Status}");
-        var versions = Versions.Replace(entry, entry with { Status = "inactive" });
+        if (entry.Status != RegistryStatus.Active) return (this, null, $"version {versionId} of shard {ShardId} is already {entry.Status}");
+        var versions = Versions.Replace(entry, entry with { Status = RegistryStatus.Inactive });
         var wasCanonical = Canonical == versionId;
         string? reinstated = null;
         if (wasCanonical)
@@ -50,7 +50,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
             {
                 var ancestor = versions.FirstOrDefault(v => v.VersionId == prev);
                 if (ancestor is null) break;
-                if (ancestor.Status == "active") { reinstated = prev; break; }
+                if (ancestor.Status == RegistryStatus.Active) { reinstated = prev; break; }
                 prev = ancestor.Previous;
             }
         }

@@ -25,7 +25,7 @@ internal static class RegistryRead
         {
             var other = gotVersions.FirstOrDefault(x => x.Id == v.Id);
             // §2.4 "without deleting it, for audit reasons": a rolled-back version stays, inactive.
-            if (!checks.Expect(v.Status == "inactive" ? Rollback : lost, other is not null, $"version {v.Id} in the registry, {v.Status}", held)) return false;
+            if (!checks.Expect(v.Status == Model.Shard.RegistryStatus.Inactive ? Rollback : lost, other is not null, $"version {v.Id} in the registry, {v.Status}", held)) return false;
             if (!checks.Expect(Rollback, other!.Status == v.Status, $"version {v.Id} {v.Status}", $"version {v.Id} {other.Status}")) return false;
             if (!checks.Expect(Entry, other.Previous == v.Previous && other.Hash == v.Hash, $"{v.Id}: previous {v.Previous ?? "(none)"}, shard hash {v.Hash}",
                 $"{v.Id}: previous {other.Previous ?? "(none)"}, shard hash {other.Hash}")) return false;

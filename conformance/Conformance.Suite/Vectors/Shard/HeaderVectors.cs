@@ -63,7 +63,7 @@ public sealed class HeaderVectors : IVectorTopic
         void Empty(MemoryRegistry r) { }
         void HasV1(MemoryRegistry r) => r.Seed(ShardId, "v1.0.0", VectorJson.Hex(p1.Root), p1.Bytes.Length);
         void HasV1V2(MemoryRegistry r) { HasV1(r); r.Seed(ShardId, "v1.1.0", VectorJson.Hex(p2.Root), p2.Bytes.Length); }
-        void V2RolledBack(MemoryRegistry r) { HasV1V2(r); r.Rollback(ShardId, "v1.1.0", "user-initiated revert"); }
+        void V2RolledBack(MemoryRegistry r) { HasV1V2(r); r.Rollback(ShardId, "v1.1.0", "user-initiated revert", Start); }
 
         void Run(string group, IEnumerable<Case> cases)
         {
