@@ -41,3 +41,11 @@ public static class RegistrySessions
     public static string? CommitRefusal(string token, SessionRow? s, string shardId) =>
         StoreRefusal(token, s) ?? (s!.ShardId != shardId ? $"session {token} uploads shard {s.ShardId}, not {shardId}" : null);
 }
+
+/// <summary>The names of the edge's observations (telemetry a tester may wait on instead of guessing a delay).</summary>
+public static class ShardObservations
+{
+    public const string SessionDetached = "shard.session.detached";
+    public const string Commit = "shard.commit";
+    public const string Rollback = "shard.rollback";
+}

@@ -79,7 +79,7 @@ public static partial class ShardEdge
         (EdgePhase.Committing, EdgeInput.Committed c) => Committed(s, c.RegistryId),
         (EdgePhase.Committing, EdgeInput.CommitRefused c) => Reject(s, new(ShardErrorCode.RebaseRequired, "the registry refused the commit: " + c.Reason, ShardRules.Rebase)),
         (EdgePhase.AwaitRollback, EdgeInput.RolledBack r) => new(s with { Phase = s.ReturnTo, PendingRollback = null },
-            [Observe("shard.rollback", new JsonObject { ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId, ["reinstated"] = r.Reinstated }),
+            [Observe(ShardObservations.Rollback, new JsonObject { ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId, ["reinstated"] = r.Reinstated }),
              Send(new JsonObject { ["type"] = "rollback_intent", ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId,
                 ["reason"] = s.PendingRollback.Reason, ["reinstated"] = r.Reinstated })]),
         (EdgePhase.AwaitRollback, EdgeInput.RollbackRefused r) => new(s with { Phase = s.ReturnTo, PendingRollback = null },
@@ -256,14 +256,14 @@ public static partial class ShardEdge
     /// </summary>
     private static EdgeStep Dropped(ShardEdgeState s) =>
         new(s with { Phase = EdgePhase.Closed }, s is { Phase: EdgePhase.Receiving, Token: { } token }
-            ? [Observe("shard.session.detached", new JsonObject { ["session_token"] = token, ["received"] = s.Chunks.Count })]
+            ? [Observe(ShardObservations.SessionDetached, new JsonObject { ["session_token"] = token, ["received"] = s.Chunks.Count })]
             : []);
 
     private static EdgeStep Committed(ShardEdgeState s, string registryId) =>
         new(s with { Phase = EdgePhase.Done },
         [
             Send(new JsonObject { ["type"] = "commit_ack", ["registry_id"] = registryId, ["success"] = true, ["version_id"] = s.Header!.VersionId }),
-            Observe("shard.commit", new JsonObject { ["shard_id"] = s.Header.ShardId, ["version_id"] = s.Header.VersionId, ["registry_id"] = registryId }),
+            Observe(ShardObservations.Commit, new JsonObject { ["shard_id"] = s.Header.ShardId, ["version_id"] = s.Header.VersionId, ["registry_id"] = registryId }),
         ]);
 
     private static EdgeStep Resume(ShardEdgeState s, SessionFacts? f, ShardEdgeConfig cfg, IModelEnvironment env)

@@ -294,7 +294,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             if (ctx.Server?.Observations is { } seen)
                 // The chunk count tells this drop of a session from an earlier one (a resumed session dropped again).
                 foreach (var (token, received) in _detaching)
-                    await seen.WaitForAsync(o => o.Name == "shard.session.detached" && o.Data.ValueKind == JsonValueKind.Object
+                    await seen.WaitForAsync(o => o.Name == Model.Shard.ShardObservations.SessionDetached && o.Data.ValueKind == JsonValueKind.Object
                         && o.Data.TryGetProperty("session_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == token
                         && o.Data.TryGetProperty("received", out var n) && n.ValueKind == JsonValueKind.Number && n.GetRawText() == received.ToString(CultureInfo.InvariantCulture),
                         ctx.Step, ctx.Cancel);
