@@ -17,6 +17,7 @@ public static class AllTests
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
         Model.ShardEdgeTests.Tests(),
+        Model.ShardEdgeRunTests.Tests(),
         Model.RegistryShardTests.Tests(),
         Reports.ReportWriterTests.Tests(),
         Reports.ReportSchemaTests.Tests(),

@@ -42,7 +42,7 @@ internal static class ShardTranscriptOp
             last = result.Wire.Select(w => w!["message"]).OfType<JsonObject>().LastOrDefault() ?? last;
         }
         // The transcript ends refused when the edge's last message is an error or a chunk_nack.
-        var refused = (string?)last?["type"] is "error" or "chunk_nack";
+        var refused = ShardMessages.IsRefusal((string?)last?["type"]);
         return new JsonObject
         {
             ["result"] = refused ? "invalid" : "valid",

@@ -34,7 +34,7 @@ internal static class S2_1_Initialization
                     var entry = versions.FirstOrDefault(x => x.GetProperty("version_id").GetString() == p.VersionId);
                     w.Checks.Expect(ShardWorld.Commit, ShardWorld.Versions(r).Canonical == p.VersionId, $"canonical version {p.VersionId}", r.Describe());
                     w.Checks.Expect(Entry, entry.ValueKind == System.Text.Json.JsonValueKind.Object
-                        && entry.GetProperty("shard_hash").GetString() == Convert.ToHexStringLower(p.Tree.Root) && entry.GetProperty("status").GetString() == "active",
+                        && entry.GetProperty("shard_hash").GetString() == Convert.ToHexStringLower(p.Tree.Root) && entry.GetProperty("status").GetString() == RegistryStatus.Active,
                         "an active entry whose shard hash is the payload's tree head", r.Describe());
                     return w.Checks.Verdict();
                 });

@@ -19,8 +19,8 @@ internal static class S2_3_Transfer
     {
         BadChunk[] bad =
         [
-            new("tampered-data", "whose data has one bit flipped", Proof, p => (1, Flip(p.Chunk(1).ToArray()), null, null)),
-            new("tampered-proof", "whose proof has one bit flipped", Proof, p => (1, null, [.. p.Tree.Proof(1).Select((x, i) => i == 0 ? Flip(x) : x)], null)),
+            new("tampered-data", "whose data has one bit flipped", Proof, p => (1, Tamper.FlipBit(p.Chunk(1).ToArray()), null, null)),
+            new("tampered-proof", "whose proof has one bit flipped", Proof, p => (1, null, [.. p.Tree.Proof(1).Select((x, i) => i == 0 ? Tamper.FlipBit(x) : x)], null)),
             new("other-chunk-proof", "carrying another chunk's proof", Proof, p => (1, null, p.Tree.Proof(2), null)),
             new("wrong-length", "one byte short", Bounds, p => (1, p.Chunk(1)[..^1].ToArray(), null, null)),
             new("negative-index", "with index -1", Bounds, p => (1, null, null, -1)),
@@ -86,12 +86,5 @@ internal static class S2_3_Transfer
                 w.Checks.Expect(ShardWorld.Commit, done.Type == "commit_ack", "the session survives and commits", done.Describe(), done.Silent);
                 return w.Checks.Verdict();
             });
-    }
-
-    private static byte[] Flip(byte[] b)
-    {
-        var copy = b.ToArray();
-        copy[0] ^= 1;
-        return copy;
     }
 }

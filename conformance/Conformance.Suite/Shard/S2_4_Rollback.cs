@@ -28,7 +28,7 @@ internal static class S2_4_Rollback
                     "rollback_intent for v2.0.0 reinstating v1.0.0", r.Describe(), r.Silent);
                 var state = await ShardClient.QueryAsync(w.Ctx, shard);
                 var (canonical, versions) = ShardWorld.Versions(state);
-                w.Checks.Expect(Rollback, canonical == "v1.0.0" && versions.Contains(("v2.0.0", "inactive")) && versions.Contains(("v1.0.0", "active")),
+                w.Checks.Expect(Rollback, canonical == "v1.0.0" && versions.Contains(("v2.0.0", RegistryStatus.Inactive)) && versions.Contains(("v1.0.0", RegistryStatus.Active)),
                     "canonical v1.0.0; v2.0.0 still present and inactive", state.Describe());
                 var audit = state.Json.TryGetProperty("audit", out var a) ? a.EnumerateArray().ToArray() : [];
                 w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == "rollback" && x.GetProperty("version_id").GetString() == "v2.0.0"

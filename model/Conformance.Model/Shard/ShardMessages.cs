@@ -193,6 +193,9 @@ public static class ShardMessages
 
     public static string Error(ShardError e) => Write(new JsonObject { ["type"] = "error", ["code"] = e.Code.Wire(), ["detail"] = e.Detail });
 
+    /// <summary>Whether a message of this type refuses (an error, or a chunk_nack): a transcript that ends on one is refused.</summary>
+    public static bool IsRefusal(string? type) => type is "error" or "chunk_nack";
+
     /// <summary>A chunk refused by index (§4.2): the sender may send it again.</summary>
     public static string ChunkNack(long index, ShardError e) => Write(new JsonObject { ["type"] = "chunk_nack", ["index"] = index, ["code"] = e.Code.Wire(), ["detail"] = e.Detail });
 

@@ -26,7 +26,7 @@ public static class ShardEdgeTests
             Expect.equal(step.State.Phase, EdgePhase.Closed, "the connection's state is closed");
             Expect.isFalse(step.Outputs.Any(o => o is EdgeOutput.Commit), "nothing is committed");
             var observed = step.Outputs.OfType<EdgeOutput.Observe>().Single();
-            Expect.equal(observed.Name, "shard.session.detached", "the drop is observed");
+            Expect.equal(observed.Name, ShardObservations.SessionDetached, "the drop is observed");
             Expect.equal(observed.Data.GetProperty("session_token").GetString(), "EDGE-SESSION-t", "with the session token");
             Expect.equal(observed.Data.GetProperty("received").GetInt32(), 2, "and the number of chunks held for resume");
         }),

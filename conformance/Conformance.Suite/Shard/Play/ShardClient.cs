@@ -13,10 +13,10 @@ namespace Conformance.Suite.Shard.Play;
 /// <summary>What the edge did: a control message, a close, silence.</summary>
 public sealed record Reply(string? Type, JsonElement Json, bool Closed, int? CloseCode, bool Silent, string Raw)
 {
-    public string? Code => Type is "error" or "chunk_nack" && Json.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+    public string? Code => ShardMessages.IsRefusal(Type) && Json.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
     public string? Str(string name) => Type is not null && Json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     public long? Index => Type is not null && Json.TryGetProperty("index", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
-    public bool Refused => Type is "error" or "chunk_nack";
+    public bool Refused => ShardMessages.IsRefusal(Type);
 
     public string Describe() => Closed ? $"close ({CloseCode?.ToString() ?? "dropped"})" : Silent ? "nothing" : Raw.Length <= 200 ? Raw : Raw[..200] + "…";
 }

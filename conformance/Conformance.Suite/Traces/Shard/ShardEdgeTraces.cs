@@ -388,19 +388,18 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             {
                 case "bad-sig":
                     var sig = h["signatures"]![0]!["signature"]!.GetValue<string>();
-                    h["signatures"]![0]!["signature"] = Flipped(sig);
+                    h["signatures"]![0]!["signature"] = Tamper.FlipChar(sig, 0);
                     return h;
                 case "drop-merkle_root": h.Remove("merkle_root"); return Resigned(h);
                 case "tampered-root": h["merkle_root"] = Convert.ToHexStringLower(new byte[32]); return Resigned(h);
-                case "bad-auth": h["auth_token"]!["signature"] = Flipped(h["auth_token"]!["signature"]!.GetValue<string>()); return Resigned(h);
+                case "bad-auth": h["auth_token"]!["signature"] = Tamper.FlipChar(h["auth_token"]!["signature"]!.GetValue<string>(), 0); return Resigned(h);
                 case "bad-provenance":
-                    h["provenance_chain"]![0]!["signature"] = Flipped(h["provenance_chain"]![0]!["signature"]!.GetValue<string>());
+                    h["provenance_chain"]![0]!["signature"] = Tamper.FlipChar(h["provenance_chain"]![0]!["signature"]!.GetValue<string>(), 0);
                     return Resigned(h);
                 default: return h;
             }
         }
 
-        private static string Flipped(string s) => (s[0] == 'A' ? "B" : "A") + s[1..];
 
         /// <summary>The header signed again after an edit, so only the edited part is wrong.</summary>
         private static JsonObject Resigned(JsonObject h)
@@ -453,8 +452,8 @@ public sealed class ShardEdgeTraces : ITraceProtocol
                 "hello" => "SHARD-2.1-negotiation", "chunk" => "SHARD-4.2-chunk-proof", "resume" => "SHARD-4.3-resume",
                 "rollback" => "SHARD-2.4-rollback", "query" => _restarted ? Durable : Commit, _ => Commit,
             };
-            var requirement = step.Kind == "resume" && _restarted && type is not ("error" or "chunk_nack") ? Durable : rejected?.Rule ?? byKind;
-            var code = type is "error" or "chunk_nack" && json.TryGetProperty("code", out var cd) ? cd.GetString() : null;
+            var requirement = step.Kind == "resume" && _restarted && !ShardMessages.IsRefusal(type) ? Durable : rejected?.Rule ?? byKind;
+            var code = ShardMessages.IsRefusal(type) && json.TryGetProperty("code", out var cd) ? cd.GetString() : null;
             var want = code is null ? $"{type}" : $"{type} {code}";
             if (!checks.Expect(requirement, r.Type == type, $"after {step}: {want}", r.Describe(), r.Silent)) return false;
             if (code is not null) checks.Expect(Codes, r.Code == code, $"code {code}", $"code {r.Code}");

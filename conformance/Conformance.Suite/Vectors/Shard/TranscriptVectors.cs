@@ -608,7 +608,7 @@ public sealed class TranscriptVectors : IVectorTopic
         sc.Run(s);
         var last = s.LastMessage ?? throw new InvalidOperationException($"shard/transcripts: \"{sc.Comment}\": the edge said nothing");
         var type = (string?)last["type"];
-        var valid = type is not ("error" or "chunk_nack");
+        var valid = !ShardMessages.IsRefusal(type);
         if (valid != sc.Valid) throw new InvalidOperationException($"shard/transcripts: \"{sc.Comment}\" was meant to end {(sc.Valid ? "accepted" : "refused")}, the model ends with {last.ToJsonString()}");
         var fields = new JsonObject
         {
