@@ -26,6 +26,7 @@ public static class AllTests
         Shard.RegistryStoreTests.Tests(),
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
+        Suite.OneOracleTests.Tests(),
         Suite.VerdictTests.Tests(),
         Suite.RealImplementationTests.Tests(),
         Vectors.VectorTests.Tests(),

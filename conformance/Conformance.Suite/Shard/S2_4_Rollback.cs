@@ -31,7 +31,7 @@ internal static class S2_4_Rollback
                 w.Checks.Expect(Rollback, canonical == "v1.0.0" && versions.Contains(("v2.0.0", RegistryStatus.Inactive)) && versions.Contains(("v1.0.0", RegistryStatus.Active)),
                     "canonical v1.0.0; v2.0.0 still present and inactive", state.Describe());
                 var audit = state.Json.TryGetProperty("audit", out var a) ? a.EnumerateArray().ToArray() : [];
-                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == "rollback" && x.GetProperty("version_id").GetString() == "v2.0.0"
+                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == AuditAction.Rollback && x.GetProperty("version_id").GetString() == "v2.0.0"
                     && x.GetProperty("detail").GetRawText().Contains("user-initiated revert", StringComparison.Ordinal)),
                     "an audit entry for the rollback of v2.0.0 with its reason", state.Describe());
                 return w.Checks.Verdict();
@@ -78,7 +78,7 @@ internal static class S2_4_Rollback
                 w.Checks.Expect(Override, r.Type == "commit_ack", "with the signed override, the upload commits", r.Describe(), r.Silent);
                 var state = await ShardClient.QueryAsync(w.Ctx, shard);
                 var audit = state.Json.TryGetProperty("audit", out var a) ? a.EnumerateArray().ToArray() : [];
-                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == "override" && x.GetProperty("version_id").GetString() == "v3.0.0"),
+                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == AuditAction.Override && x.GetProperty("version_id").GetString() == "v3.0.0"),
                     "an audit entry for the override", state.Describe());
                 return w.Checks.Verdict();
             });

@@ -49,3 +49,11 @@ public static class ShardObservations
     public const string Commit = "shard.commit";
     public const string Rollback = "shard.rollback";
 }
+
+/// <summary>What an audit record says happened (SPEC-NOTES.md "Rollback and override"): the log is only appended to.</summary>
+public static class AuditAction
+{
+    public const string Commit = "commit";
+    public const string Rollback = "rollback";
+    public const string Override = "override";
+}

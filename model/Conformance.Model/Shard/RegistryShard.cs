@@ -26,7 +26,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
         {
             Canonical = versionId,
             Versions = Versions.Add(new RegistryVersion(versionId, RegistryStatus.Active, expectedParent, registryId, shardHash)),
-            Audit = Audit.Add(Fact("commit", versionId, new JsonObject
+            Audit = Audit.Add(Fact(AuditAction.Commit, versionId, new JsonObject
             {
                 ["registry_id"] = registryId, ["previous_version_id"] = expectedParent, ["shard_hash"] = shardHash, ["size"] = size,
             })),
@@ -59,7 +59,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
         {
             Canonical = canonical,
             Versions = versions,
-            Audit = Audit.Add(Fact("rollback", versionId, new JsonObject
+            Audit = Audit.Add(Fact(AuditAction.Rollback, versionId, new JsonObject
             {
                 ["reason"] = reason, ["was_canonical"] = wasCanonical, ["reinstated"] = reinstated, ["canonical"] = canonical,
             })),
@@ -68,7 +68,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
 
     /// <summary>The shard with an "override" audit record (an explicit, signed reference to an invalidated version).</summary>
     public RegistryShard Override(string versionId, string detailJson) =>
-        this with { Audit = Audit.Add(new AuditFact("override", versionId, JsonNode.Parse(detailJson)!.ToJsonString())) };
+        this with { Audit = Audit.Add(new AuditFact(AuditAction.Override, versionId, JsonNode.Parse(detailJson)!.ToJsonString())) };
 
     private static AuditFact Fact(string action, string versionId, JsonObject detail) => new(action, versionId, detail.ToJsonString());
 }

@@ -449,8 +449,8 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             // edge must pick up again (resume_ack, even when a refusal follows) and its registry are durability.
             var byKind = type == "commit_ack" ? Commit : step.Kind switch
             {
-                "hello" => "SHARD-2.1-negotiation", "chunk" => "SHARD-4.2-chunk-proof", "resume" => "SHARD-4.3-resume",
-                "rollback" => "SHARD-2.4-rollback", "query" => _restarted ? Durable : Commit, _ => Commit,
+                "hello" => ShardRules.Negotiation, "chunk" => ShardRules.ChunkProof, "resume" => ShardRules.Resume,
+                "rollback" => ShardRules.Rollback, "query" => _restarted ? Durable : Commit, _ => Commit,
             };
             var requirement = step.Kind == "resume" && _restarted && !ShardMessages.IsRefusal(type) ? Durable : rejected?.Rule ?? byKind;
             var code = ShardMessages.IsRefusal(type) && json.TryGetProperty("code", out var cd) ? cd.GetString() : null;

@@ -225,7 +225,7 @@ public sealed partial class LatticeRegistry : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(shardId);
         ArgumentException.ThrowIfNullOrEmpty(versionId);
         CheckJson(detailJson, nameof(detailJson));
-        InTransaction(write: true, () => { AppendAudit(at, "override", shardId, versionId, detailJson); return 0; });
+        InTransaction(write: true, () => { AppendAudit(at, AuditAction.Override, shardId, versionId, detailJson); return 0; });
     }
 
     /// <summary>The audit log (of one shard, or all), in append order.</summary>
