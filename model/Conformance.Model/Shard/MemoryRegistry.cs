@@ -41,33 +41,22 @@ public sealed class MemoryRegistry : IRegistryPort
         return c with { Sessions = c.Sessions.SetItem(token, s! with { Received = s.Received.SetItem(index, leafHash) }) };
     });
 
-    public RegistryCommit Commit(EdgeOutput.Commit commit, DateTimeOffset at)
+    public RegistryCommit Commit(EdgeOutput.Commit commit, DateTimeOffset at) => Change(c =>
     {
-        RegistryCommit answer = null!;
-        Change(c =>
-        {
-            var s = c.Sessions.GetValueOrDefault(commit.Token);
-            if (RegistrySessions.CommitRefusal(commit.Token, s?.Row, commit.ShardId) is { } refusal) { answer = RegistryCommit.Refused(refusal); return c; }
-            var registryId = RegistryIds.Mint(commit.ShardHash, c.Shards.Values.Sum(x => x.Versions.Count) + 1);
-            var (next, why) = c.Shard(commit.ShardId).Commit(commit.VersionId, commit.ExpectedParent, registryId, commit.ShardHash, commit.Size);
-            if (why is not null) { answer = RegistryCommit.Refused(why); return c; }
-            answer = RegistryCommit.Done(registryId);
-            return new(c.Shards.SetItem(commit.ShardId, next), c.Sessions.SetItem(commit.Token, s! with { Row = s.Row with { Status = SessionStatus.Committed } }));
-        });
-        return answer;
-    }
+        var s = c.Sessions.GetValueOrDefault(commit.Token);
+        if (RegistrySessions.CommitRefusal(commit.Token, s?.Row, commit.ShardId) is { } refusal) return (c, RegistryCommit.Refused(refusal));
+        var registryId = RegistryIds.Mint(commit.ShardHash, c.Shards.Values.Sum(x => x.Versions.Count) + 1);
+        var (next, why) = c.Shard(commit.ShardId).Commit(commit.VersionId, commit.ExpectedParent, registryId, commit.ShardHash, commit.Size);
+        if (why is not null) return (c, RegistryCommit.Refused(why));
+        return (new(c.Shards.SetItem(commit.ShardId, next), c.Sessions.SetItem(commit.Token, s! with { Row = s.Row with { Status = SessionStatus.Committed } })),
+            RegistryCommit.Done(registryId));
+    });
 
-    public RegistryRollback Rollback(string shardId, string versionId, string reason, DateTimeOffset at)
+    public RegistryRollback Rollback(string shardId, string versionId, string reason, DateTimeOffset at) => Change(c =>
     {
-        RegistryRollback answer = null!;
-        Change(c =>
-        {
-            var (next, reinstated, refusal) = c.Shard(shardId).Rollback(versionId, reason);
-            answer = refusal is null ? new(true, reinstated, null) : RegistryRollback.Refused(refusal);
-            return refusal is null ? c with { Shards = c.Shards.SetItem(shardId, next) } : c;
-        });
-        return answer;
-    }
+        var (next, reinstated, refusal) = c.Shard(shardId).Rollback(versionId, reason);
+        return refusal is null ? (c with { Shards = c.Shards.SetItem(shardId, next) }, new RegistryRollback(true, reinstated, null)) : (c, RegistryRollback.Refused(refusal));
+    });
 
     public void RecordOverride(string shardId, string versionId, string detailJson, DateTimeOffset at) =>
         Change(c => c with { Shards = c.Shards.SetItem(shardId, c.Shard(shardId).Override(versionId, detailJson)) });
@@ -97,8 +86,16 @@ public sealed class MemoryRegistry : IRegistryPort
         return answer.RegistryId ?? throw new InvalidOperationException(answer.Refusal);
     }
 
-    private void Change(Func<Contents, Contents> change)
+    private void Change(Func<Contents, Contents> change) => Change(c => (change(c), 0));
+
+    /// <summary>One atomic change of the contents and what it answers.</summary>
+    private T Change<T>(Func<Contents, (Contents Next, T Answer)> change)
     {
-        lock (_gate) _contents = change(_contents);
+        lock (_gate)
+        {
+            var (next, answer) = change(_contents);
+            _contents = next;
+            return answer;
+        }
     }
 }

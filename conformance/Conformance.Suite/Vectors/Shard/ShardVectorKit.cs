@@ -1,6 +1,7 @@
 // What the Shard vector topics share: the published test keys and the edge configuration they are checked against,
-// header building and re-signing helpers, the JSON form of the edge model's outputs, and an in-memory Lattice Registry
-// that answers the edge model's effects exactly as the reference's SQLite store does (no I/O in the generator).
+// header building and re-signing helpers, the JSON form of the edge model's outputs and of the model's in-memory
+// registry (MemoryRegistry, behind the same port as the reference's SQLite store), and one connection's edge driven
+// by ShardEdge.Run (no I/O in the generator).
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Env;
