@@ -42,14 +42,6 @@ public static class RegistrySessions
         StoreRefusal(token, s) ?? (s!.ShardId != shardId ? $"session {token} uploads shard {s.ShardId}, not {shardId}" : null);
 }
 
-/// <summary>The names of the edge's observations (telemetry a tester may wait on instead of guessing a delay).</summary>
-public static class ShardObservations
-{
-    public const string SessionDetached = "shard.session.detached";
-    public const string Commit = "shard.commit";
-    public const string Rollback = "shard.rollback";
-}
-
 /// <summary>What an audit record says happened (SPEC-NOTES.md "Rollback and override"): the log is only appended to.</summary>
 public static class AuditAction
 {

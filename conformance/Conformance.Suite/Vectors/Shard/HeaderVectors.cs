@@ -1,5 +1,5 @@
 // vectors/shard/header.json: the edge's verification of a ShardHeader (§2.2). Each test is one session of the edge
-// model (ShardEdge.Step) over an in-memory registry: the node's hello, the edge's hello_ack (which fixes the session
+// model (ShardEdge.Run) over the model's in-memory registry: the node's hello, the edge's hello_ack (which fixes the session
 // token the header must carry), then the header; the registry facts the edge looks up are given as input, and the
 // expected output is the model's verdict: header_ack (and the registry effects that follow) or error + close.
 using System.Text.Json.Nodes;

@@ -1,4 +1,4 @@
-// vectors/shard/transcripts.json: whole hand-offs driven through the edge model (ShardEdge.Step), connection by
+// vectors/shard/transcripts.json: whole hand-offs driven through the edge model (ShardEdge.Run), connection by
 // connection, over an in-memory Lattice Registry with the reference store's semantics. Each step is what the node sent
 // (a control message, a binary chunk frame, or a disconnect), what the edge sent back (messages and closes, in order)
 // and what it asked of the registry; each test ends with the registry's state.
