@@ -20,7 +20,7 @@ internal static class ShardHeaderOp
         registry.Restore(JsonNode.Parse(r.GetProperty("registry").GetRawText())!.AsObject());
         var token = r.GetProperty("sessionToken").GetString()!;
         var edge = new EdgeDriver(registry, new ReplayEnvironment(ShardRequest.Time(r.GetProperty("now")), ShardRequest.TokenBytes(token)), ShardRequest.Config(r),
-            (s, input, c, env) => behaviour.Step(s, input, c, env, ShardEdge.Step));
+            behaviour.Around());
         var ack = edge.Text(JsonNode.Parse(r.GetProperty("hello").GetRawText())!.AsObject());
         if (EdgeDriver.Token(ack) != token) throw new InvalidOperationException("the edge did not issue the given session token");
         var result = edge.Text(r.GetProperty("header").GetString()!);

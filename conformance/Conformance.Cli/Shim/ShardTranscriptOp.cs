@@ -30,7 +30,7 @@ internal static class ShardTranscriptOp
         {
             env.Now = ShardRequest.Time(s.GetProperty("at"));
             var id = s.GetProperty("connection").GetInt32();
-            if (!connections.TryGetValue(id, out var edge)) connections[id] = edge = new EdgeDriver(registry, env, config, (st, input, c, e) => behaviour.Step(st, input, c, e, ShardEdge.Step));
+            if (!connections.TryGetValue(id, out var edge)) connections[id] = edge = new EdgeDriver(registry, env, config, behaviour.Around());
             var seen = edge.Rejections.Count;
             var node = s.GetProperty("node");
             var result = node.TryGetProperty("message", out var m) ? edge.Text(JsonNode.Parse(m.GetRawText())!.AsObject())
@@ -42,7 +42,7 @@ internal static class ShardTranscriptOp
             last = result.Wire.Select(w => w!["message"]).OfType<JsonObject>().LastOrDefault() ?? last;
         }
         // The transcript ends refused when the edge's last message is an error or a chunk_nack.
-        var refused = (string?)last?["type"] is "error" or "chunk_nack";
+        var refused = ShardMessages.IsRefusal((string?)last?["type"]);
         return new JsonObject
         {
             ["result"] = refused ? "invalid" : "valid",

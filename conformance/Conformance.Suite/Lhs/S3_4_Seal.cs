@@ -87,7 +87,7 @@ internal static class S3_4_Seal
             ("no-ltp-prefix", "with the JWS but without the \"ltp:jws:\" prefix",
                 (_, seal) => WithSignature(seal, JsonDocument.Parse(seal).RootElement.GetProperty("signature").GetString()![Seal.SignaturePrefix.Length..])),
             ("flipped-bit", "with one bit of the Ed25519 signature flipped",
-                (_, seal) => WithSignature(seal, FlipLastChar(JsonDocument.Parse(seal).RootElement.GetProperty("signature").GetString()!))),
+                (_, seal) => WithSignature(seal, Tamper.FlipChar(JsonDocument.Parse(seal).RootElement.GetProperty("signature").GetString()!, ^2))),
         ];
         foreach (var b in bad)
             yield return Client($"LHS-C-seal-{b.Id}", "§3.4", $"Seal {b.What}", $"Completes hello, mirror and bind, then sends a seal {b.What}; the client must abort.",
@@ -107,9 +107,6 @@ internal static class S3_4_Seal
     private static string Nonce(SuiteServer s) => JsonSerializer.Serialize(s.Server.Mirror!.Nonce);
 
     private static string Escape(string s) => string.Concat(s.Select(ch => $"\\u{(int)ch:x4}"));
-
-    private static string FlipLastChar(string signature) =>
-        signature[..^2] + (signature[^2] == 'A' ? 'B' : 'A') + signature[^1];
 
     internal static Verdict Stopped(SuiteServer s, Checks k) =>
         s.NegotiationFailure is { } nf ? Verdict.NotImplemented("the client IUT shares no encoding with this case: " + nf.Detail) : k.Verdict();

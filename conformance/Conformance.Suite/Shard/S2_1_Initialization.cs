@@ -1,6 +1,7 @@
 // §2.1 Initialization & Capability Negotiation — "The Edge picks the highest mutually supported protocol version and
 // returns a Hello-Ack containing: Chosen Protocol Version, Session Token […] If versions are incompatible, the
 // handshake terminates gracefully." And §2.3's commit for the plainest uploads.
+using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard.Play;
 using static Conformance.Suite.Shard.ShardCase;
@@ -33,7 +34,7 @@ internal static class S2_1_Initialization
                     var entry = versions.FirstOrDefault(x => x.GetProperty("version_id").GetString() == p.VersionId);
                     w.Checks.Expect(ShardWorld.Commit, ShardWorld.Versions(r).Canonical == p.VersionId, $"canonical version {p.VersionId}", r.Describe());
                     w.Checks.Expect(Entry, entry.ValueKind == System.Text.Json.JsonValueKind.Object
-                        && entry.GetProperty("shard_hash").GetString() == Convert.ToHexStringLower(p.Tree.Root) && entry.GetProperty("status").GetString() == "active",
+                        && entry.GetProperty("shard_hash").GetString() == Convert.ToHexStringLower(p.Tree.Root) && entry.GetProperty("status").GetString() == RegistryStatus.Active,
                         "an active entry whose shard hash is the payload's tree head", r.Describe());
                     return w.Checks.Verdict();
                 });
@@ -52,7 +53,7 @@ internal static class S2_1_Initialization
             {
                 var c = await w.ConnectAsync();
                 var r = await c.HelloAsync(100, ["1.0"]);
-                if (w.Refused(r, Negotiation, "shard.version_unsupported", "a hello with no mutual version"))
+                if (w.Refused(c, r, Negotiation, "a hello with no mutual version"))
                 {
                     var close = await c.NextAsync();
                     w.Checks.Expect(Negotiation, close.Closed, "the edge then closes", close.Describe(), close.Silent);
@@ -65,7 +66,7 @@ internal static class S2_1_Initialization
                 var c = await w.ConnectAsync();
                 var p = w.NewPayload(w.NewShardId(), "v1.0.0", null);
                 await c.SendAsync(c.Header(p));
-                w.Refused(await c.NextAsync(), Order, "shard.unexpected_message", "a header before hello");
+                w.Refused(c, await c.NextAsync(), Order, "a header before hello");
                 await w.Untouched(p.ShardId, null, []);
                 return w.Checks.Verdict();
             });
@@ -75,7 +76,7 @@ internal static class S2_1_Initialization
                 var c = await w.ConnectAsync();
                 var p = w.NewPayload(w.NewShardId(), "v1.0.0", null);
                 await c.HelloAsync(p.Bytes.Length);
-                w.Refused(await c.ChunkAsync(p, 0), Order, "shard.unexpected_message", "a chunk before the header");
+                w.Refused(c, await c.ChunkAsync(p, 0), Order, "a chunk before the header");
                 await w.Untouched(p.ShardId, null, []);
                 return w.Checks.Verdict();
             });
@@ -84,7 +85,7 @@ internal static class S2_1_Initialization
             {
                 var c = await w.ConnectAsync();
                 await c.SendAsync("Hello {");
-                w.Refused(await c.NextAsync(), ShardWorld.Codes, "shard.invalid_message", "a message that is not JSON");
+                w.Refused(c, await c.NextAsync(), ShardWorld.Codes, "a message that is not JSON");
                 return w.Checks.Verdict();
             });
     }

@@ -2,6 +2,7 @@
 // or Merkle-based integrity proof. […] The Edge reconstructs the full shard from the chunks, verifying each piece
 // against the shard header's hash tree. Once complete, the Edge calculates or confirms the final cryptographic hash to
 // ensure consistency with the declared version ID."
+using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard.Play;
 using static Conformance.Suite.Shard.ShardCase;
@@ -12,18 +13,18 @@ internal static class S2_3_Transfer
 {
     private const string Proof = "SHARD-4.2-chunk-proof", Bounds = "SHARD-4.2-chunk-bounds", Final = "SHARD-4.2-final-hash";
 
-    private sealed record BadChunk(string Id, string What, string Requirement, string Code, Func<Payload, (int Index, byte[]? Data, IReadOnlyList<byte[]>? Proof, long? AsIndex)> Make);
+    private sealed record BadChunk(string Id, string What, string Requirement, Func<Payload, (int Index, byte[]? Data, IReadOnlyList<byte[]>? Proof, long? AsIndex)> Make);
 
     public static IEnumerable<CaseDef> Cases()
     {
         BadChunk[] bad =
         [
-            new("tampered-data", "whose data has one bit flipped", Proof, "shard.chunk_invalid", p => (1, Flip(p.Chunk(1).ToArray()), null, null)),
-            new("tampered-proof", "whose proof has one bit flipped", Proof, "shard.chunk_invalid", p => (1, null, [.. p.Tree.Proof(1).Select((x, i) => i == 0 ? Flip(x) : x)], null)),
-            new("other-chunk-proof", "carrying another chunk's proof", Proof, "shard.chunk_invalid", p => (1, null, p.Tree.Proof(2), null)),
-            new("wrong-length", "one byte short", Bounds, "shard.chunk_invalid", p => (1, p.Chunk(1)[..^1].ToArray(), null, null)),
-            new("negative-index", "with index -1", Bounds, "shard.chunk_index_invalid", p => (1, null, null, -1)),
-            new("huge-index", "with index 2^40", Bounds, "shard.chunk_index_invalid", p => (1, null, null, 1L << 40)),
+            new("tampered-data", "whose data has one bit flipped", Proof, p => (1, Tamper.FlipBit(p.Chunk(1).ToArray()), null, null)),
+            new("tampered-proof", "whose proof has one bit flipped", Proof, p => (1, null, [.. p.Tree.Proof(1).Select((x, i) => i == 0 ? Tamper.FlipBit(x) : x)], null)),
+            new("other-chunk-proof", "carrying another chunk's proof", Proof, p => (1, null, p.Tree.Proof(2), null)),
+            new("wrong-length", "one byte short", Bounds, p => (1, p.Chunk(1)[..^1].ToArray(), null, null)),
+            new("negative-index", "with index -1", Bounds, p => (1, null, null, -1)),
+            new("huge-index", "with index 2^40", Bounds, p => (1, null, null, 1L << 40)),
         ];
         foreach (var b in bad)
             yield return Edge($"SHARD-E-chunk-{b.Id}", "§4.2", $"Chunk {b.What}",
@@ -39,7 +40,7 @@ internal static class S2_3_Transfer
                     await c.ChunkAsync(p, 0);
                     var (index, data, proof, asIndex) = b.Make(p);
                     var r = await c.ChunkAsync(p, index, data, proof, asIndex);
-                    if (w.Refused(r, b.Requirement, b.Code, $"a chunk {b.What}") && r.Type == "chunk_nack" && asIndex is null)
+                    if (w.Refused(c, r, b.Requirement, $"a chunk {b.What}") && r.Type == "chunk_nack" && asIndex is null)
                         w.Checks.Expect(b.Requirement, r.Index == index, $"refused by index {index}", $"index {r.Index}");
                     await w.Untouched(shard, null, [], why: "with the upload incomplete");
                     var done = await c.ChunksAsync(p, 1);
@@ -55,7 +56,7 @@ internal static class S2_3_Transfer
                 var other = w.NewPayload(shard, null, null);
                 var p = w.NewPayload(shard, other.VersionId, null);
                 var c = await w.ConnectAsync();
-                w.Refused(await c.UploadAsync(p), Final, "shard.hash_mismatch", "an upload whose final hash differs from its version id");
+                w.Refused(c, await c.UploadAsync(p), Final, "an upload whose final hash differs from its version id");
                 await w.Untouched(shard, null, []);
                 return w.Checks.Verdict();
             });
@@ -67,7 +68,7 @@ internal static class S2_3_Transfer
                 var c = await w.ConnectAsync();
                 var done = await c.UploadAsync(p);
                 if (!w.Checks.Expect(ShardWorld.Commit, done.Type == "commit_ack", "the upload commits", done.Describe(), done.Silent)) return w.Checks.Verdict();
-                w.Refused(await c.ChunkAsync(p, 0), Bounds, "shard.unexpected_message", "a chunk after the commit");
+                w.Refused(c, await c.ChunkAsync(p, 0), Bounds, "a chunk after the commit");
                 await w.Untouched(shard, "v1.0.0", ["v1.0.0"], Bounds, "after the late chunk");
                 return w.Checks.Verdict();
             });
@@ -79,18 +80,11 @@ internal static class S2_3_Transfer
                 await c.HelloAsync(p.Bytes.Length);
                 await c.SendAsync(c.Header(p));
                 await c.ExpectAsync("header_ack");
-                await c.Conn.SendBinaryAsync(new byte[] { 0xff, 0xff, 0xff, 0xff, 0 });
-                w.Refused(await c.ExpectAsync("chunk_nack"), ShardWorld.Codes, "shard.invalid_message", "a binary message that is not a chunk");
+                await c.SendBinaryAsync(new byte[] { 0xff, 0xff, 0xff, 0xff, 0 });
+                w.Refused(c, await c.ExpectAsync("chunk_nack"), ShardWorld.Codes, "a binary message that is not a chunk");
                 var done = await c.ChunksAsync(p);
                 w.Checks.Expect(ShardWorld.Commit, done.Type == "commit_ack", "the session survives and commits", done.Describe(), done.Silent);
                 return w.Checks.Verdict();
             });
-    }
-
-    private static byte[] Flip(byte[] b)
-    {
-        var copy = b.ToArray();
-        copy[0] ^= 1;
-        return copy;
     }
 }

@@ -4,6 +4,7 @@
 // reference the invalidated version must pass through a strict override process."
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard.Play;
 using static Conformance.Suite.Shard.ShardCase;
@@ -22,15 +23,15 @@ internal static class S2_4_Rollback
             {
                 var shard = await TwoVersions(w);
                 if (shard is null) return w.Checks.Verdict();
-                var r = await RequestRollback(w, shard, "v2.0.0", ShardClient.NodeKey);
+                var (_, r) = await RequestRollback(w, shard, "v2.0.0", ShardClient.NodeKey);
                 w.Checks.Expect(Rollback, r.Type == "rollback_intent" && r.Str("version_id") == "v2.0.0" && r.Str("reinstated") == "v1.0.0",
                     "rollback_intent for v2.0.0 reinstating v1.0.0", r.Describe(), r.Silent);
                 var state = await ShardClient.QueryAsync(w.Ctx, shard);
                 var (canonical, versions) = ShardWorld.Versions(state);
-                w.Checks.Expect(Rollback, canonical == "v1.0.0" && versions.Contains(("v2.0.0", "inactive")) && versions.Contains(("v1.0.0", "active")),
+                w.Checks.Expect(Rollback, canonical == "v1.0.0" && versions.Contains(("v2.0.0", RegistryStatus.Inactive)) && versions.Contains(("v1.0.0", RegistryStatus.Active)),
                     "canonical v1.0.0; v2.0.0 still present and inactive", state.Describe());
                 var audit = state.Json.TryGetProperty("audit", out var a) ? a.EnumerateArray().ToArray() : [];
-                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == "rollback" && x.GetProperty("version_id").GetString() == "v2.0.0"
+                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == AuditAction.Rollback && x.GetProperty("version_id").GetString() == "v2.0.0"
                     && x.GetProperty("detail").GetRawText().Contains("user-initiated revert", StringComparison.Ordinal)),
                     "an audit entry for the rollback of v2.0.0 with its reason", state.Describe());
                 return w.Checks.Verdict();
@@ -40,7 +41,8 @@ internal static class S2_4_Rollback
             {
                 var shard = await TwoVersions(w);
                 if (shard is null) return w.Checks.Verdict();
-                w.Refused(await RequestRollback(w, shard, "v2.0.0", ShardClient.Stranger), Auth, "shard.signature_invalid", "a rollback signed by a stranger");
+                var (c, r) = await RequestRollback(w, shard, "v2.0.0", ShardClient.Stranger);
+                w.Refused(c, r, Auth, "a rollback signed by a stranger");
                 await w.Untouched(shard, "v2.0.0", ["v1.0.0", "v2.0.0"], Auth, "after the refused rollback");
                 return w.Checks.Verdict();
             });
@@ -49,7 +51,8 @@ internal static class S2_4_Rollback
             {
                 var shard = await TwoVersions(w);
                 if (shard is null) return w.Checks.Verdict();
-                w.Refused(await RequestRollback(w, shard, "v7.0.0", ShardClient.NodeKey), Auth, "shard.rollback_invalid", "a rollback of an unknown version");
+                var (c, r) = await RequestRollback(w, shard, "v7.0.0", ShardClient.NodeKey);
+                w.Refused(c, r, Auth, "a rollback of an unknown version");
                 return w.Checks.Verdict();
             });
         yield return Edge("SHARD-E-invalidated-parent", "§2.4", "Building on an invalidated version without override",
@@ -59,7 +62,7 @@ internal static class S2_4_Rollback
                 var shard = await RolledBack(w);
                 if (shard is null) return w.Checks.Verdict();
                 var c = await w.ConnectAsync();
-                w.RefusedAtHeader(c, await c.UploadAsync(w.NewPayload(shard, "v3.0.0", "v2.0.0")), Override, "shard.version_invalidated", "an upload on an invalidated parent");
+                w.RefusedAtHeader(c, await c.UploadAsync(w.NewPayload(shard, "v3.0.0", "v2.0.0")), Override, "an upload on an invalidated parent");
                 await w.Untouched(shard, "v1.0.0", ["v1.0.0", "v2.0.0"]);
                 return w.Checks.Verdict();
             });
@@ -75,7 +78,7 @@ internal static class S2_4_Rollback
                 w.Checks.Expect(Override, r.Type == "commit_ack", "with the signed override, the upload commits", r.Describe(), r.Silent);
                 var state = await ShardClient.QueryAsync(w.Ctx, shard);
                 var audit = state.Json.TryGetProperty("audit", out var a) ? a.EnumerateArray().ToArray() : [];
-                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == "override" && x.GetProperty("version_id").GetString() == "v3.0.0"),
+                w.Checks.Expect(Audit, audit.Any(x => x.GetProperty("action").GetString() == AuditAction.Override && x.GetProperty("version_id").GetString() == "v3.0.0"),
                     "an audit entry for the override", state.Describe());
                 return w.Checks.Verdict();
             });
@@ -87,7 +90,7 @@ internal static class S2_4_Rollback
                 if (shard is null) return w.Checks.Verdict();
                 var c = await w.ConnectAsync();
                 var grant = ShardClient.Override(shard, "v3.0.0", "v2.0.0", "self-service", ShardClient.NodeKey);
-                w.RefusedAtHeader(c, await c.UploadAsync(w.NewPayload(shard, "v3.0.0", "v2.0.0"), grant), Override, "shard.version_invalidated", "an override not signed by the authority");
+                w.RefusedAtHeader(c, await c.UploadAsync(w.NewPayload(shard, "v3.0.0", "v2.0.0"), grant), Override, "an override not signed by the authority");
                 return w.Checks.Verdict();
             });
     }
@@ -102,16 +105,17 @@ internal static class S2_4_Rollback
     {
         var shard = await TwoVersions(w);
         if (shard is null) return null;
-        var r = await RequestRollback(w, shard, "v2.0.0", ShardClient.NodeKey);
+        var (_, r) = await RequestRollback(w, shard, "v2.0.0", ShardClient.NodeKey);
         return w.Checks.Expect(Rollback, r.Type == "rollback_intent", "the rollback of v2.0.0 is confirmed", r.Describe(), r.Silent) ? shard : null;
     }
 
-    private static async Task<Reply> RequestRollback(ShardWorld w, string shard, string version, Model.Ltp.Ed25519Signer key)
+    /// <summary>A rollback request on a connection of its own: the connection (to ask the oracle about) and the reply.</summary>
+    private static async Task<(ShardClient C, Reply R)> RequestRollback(ShardWorld w, string shard, string version, Model.Ltp.Ed25519Signer key)
     {
         var c = await w.ConnectAsync();
         await c.SendAsync(ShardClient.RollbackRequest(shard, version, "user-initiated revert", key));
         var r = await c.ExpectAsync("rollback_intent");
         await w.Ctx.ReleaseAsync(c.Conn);
-        return r;
+        return (c, r);
     }
 }

@@ -1,5 +1,6 @@
 // §4.3 Dual Registry — "ensuring that if the Lattice fails or the network drops mid-transfer, the handshake can resume
 // or revert gracefully." Resume is by session token (SPEC-NOTES.md "Resume"); §4.1 makes the token single-use.
+using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Shard.Play;
 using static Conformance.Suite.Shard.ShardCase;
@@ -28,7 +29,7 @@ internal static class S4_3_Resume
             [Resume], async w =>
             {
                 var c = await w.ConnectAsync();
-                w.Refused(await c.ResumeAsync("EDGE-SESSION-never-issued"), Resume, "shard.session_unknown", "a resume with an unknown token");
+                w.Refused(c, await c.ResumeAsync("EDGE-SESSION-never-issued"), Resume, "a resume with an unknown token");
                 return w.Checks.Verdict();
             });
         yield return Edge("SHARD-E-resume-committed", "§4.1", "Resume of a committed session (token replay)", "Completes an upload, then tries to resume its session token.",
@@ -39,7 +40,7 @@ internal static class S4_3_Resume
                 var done = await c.UploadAsync(p);
                 if (!w.Checks.Expect(ShardWorld.Commit, done.Type == "commit_ack", "the upload commits", done.Describe(), done.Silent)) return w.Checks.Verdict();
                 var again = await w.ConnectAsync();
-                w.Refused(await again.ResumeAsync(c.Token!), SingleUse, "shard.replay", "a resume of a committed session");
+                w.Refused(again, await again.ResumeAsync(c.Token!), SingleUse, "a resume of a committed session");
                 await w.Untouched(p.ShardId, "v1.0.0", ["v1.0.0"], SingleUse, "after the replayed token");
                 return w.Checks.Verdict();
             });

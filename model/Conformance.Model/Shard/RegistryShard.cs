@@ -25,8 +25,8 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
         return (this with
         {
             Canonical = versionId,
-            Versions = Versions.Add(new RegistryVersion(versionId, "active", expectedParent, registryId, shardHash)),
-            Audit = Audit.Add(Fact("commit", versionId, new JsonObject
+            Versions = Versions.Add(new RegistryVersion(versionId, RegistryStatus.Active, expectedParent, registryId, shardHash)),
+            Audit = Audit.Add(Fact(AuditAction.Commit, versionId, new JsonObject
             {
                 ["registry_id"] = registryId, ["previous_version_id"] = expectedParent, ["shard_hash"] = shardHash, ["size"] = size,
             })),
@@ -38,8 +38,8 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
     {
         var entry = Find(versionId);
         if (entry is null) return (this, null, $"shard {ShardId} has no version {versionId}");
-        if (entry.Status != "active") return (this, null, $"version {versionId} of shard {ShardId} is already {entry.Status}");
-        var versions = Versions.Replace(entry, entry with { Status = "inactive" });
+        if (entry.Status != RegistryStatus.Active) return (this, null, $"version {versionId} of shard {ShardId} is already {entry.Status}");
+        var versions = Versions.Replace(entry, entry with { Status = RegistryStatus.Inactive });
         var wasCanonical = Canonical == versionId;
         string? reinstated = null;
         if (wasCanonical)
@@ -50,7 +50,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
             {
                 var ancestor = versions.FirstOrDefault(v => v.VersionId == prev);
                 if (ancestor is null) break;
-                if (ancestor.Status == "active") { reinstated = prev; break; }
+                if (ancestor.Status == RegistryStatus.Active) { reinstated = prev; break; }
                 prev = ancestor.Previous;
             }
         }
@@ -59,7 +59,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
         {
             Canonical = canonical,
             Versions = versions,
-            Audit = Audit.Add(Fact("rollback", versionId, new JsonObject
+            Audit = Audit.Add(Fact(AuditAction.Rollback, versionId, new JsonObject
             {
                 ["reason"] = reason, ["was_canonical"] = wasCanonical, ["reinstated"] = reinstated, ["canonical"] = canonical,
             })),
@@ -68,7 +68,7 @@ public sealed record RegistryShard(string ShardId, string? Canonical, ImmutableL
 
     /// <summary>The shard with an "override" audit record (an explicit, signed reference to an invalidated version).</summary>
     public RegistryShard Override(string versionId, string detailJson) =>
-        this with { Audit = Audit.Add(new AuditFact("override", versionId, JsonNode.Parse(detailJson)!.ToJsonString())) };
+        this with { Audit = Audit.Add(new AuditFact(AuditAction.Override, versionId, JsonNode.Parse(detailJson)!.ToJsonString())) };
 
     private static AuditFact Fact(string action, string versionId, JsonObject detail) => new(action, versionId, detail.ToJsonString());
 }

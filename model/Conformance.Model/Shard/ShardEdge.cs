@@ -27,6 +27,8 @@ public abstract record EdgeInput
     public sealed record Text(string Value) : EdgeInput;
     public sealed record Binary(ReadOnlyMemory<byte> Value) : EdgeInput;
     public sealed record Closed : EdgeInput;
+    /// <summary>A message over the host's size limit, discarded unread.</summary>
+    public sealed record Oversize(bool IsBinary, long Size) : EdgeInput;
     public sealed record ShardLooked(ShardFacts Facts) : EdgeInput;
     public sealed record SessionLooked(SessionFacts? Facts) : EdgeInput;
     public sealed record Committed(string RegistryId) : EdgeInput;
@@ -61,7 +63,7 @@ public sealed record ShardEdgeState(EdgePhase Phase, string? Version = null, str
 
 public sealed record EdgeStep(ShardEdgeState State, ImmutableArray<EdgeOutput> Outputs, ShardError? Rejected = null);
 
-public static class ShardEdge
+public static partial class ShardEdge
 {
     public const int RejectClose = 1008;
 
@@ -69,6 +71,7 @@ public static class ShardEdge
     {
         (EdgePhase.Closed, _) => new(s, []),
         (_, EdgeInput.Closed) => Dropped(s),
+        (_, EdgeInput.Oversize o) => Unreadable(s, new(ShardErrorCode.InvalidMessage, $"{(o.IsBinary ? "binary" : "text")} message of at least {o.Size} bytes is over the edge's limit", ShardRules.Messages)),
         (EdgePhase.AwaitShardFacts, EdgeInput.ShardLooked l) => Verify(s, l.Facts, cfg, env),
         (EdgePhase.AwaitQueryFacts, EdgeInput.ShardLooked l) => new(s with { Phase = s.ReturnTo }, [Send(RegistryState(l.Facts))]),
         (EdgePhase.AwaitSessionFacts, EdgeInput.SessionLooked l) => Resume(s, l.Facts, cfg, env),
@@ -76,7 +79,8 @@ public static class ShardEdge
         (EdgePhase.Committing, EdgeInput.Committed c) => Committed(s, c.RegistryId),
         (EdgePhase.Committing, EdgeInput.CommitRefused c) => Reject(s, new(ShardErrorCode.RebaseRequired, "the registry refused the commit: " + c.Reason, ShardRules.Rebase)),
         (EdgePhase.AwaitRollback, EdgeInput.RolledBack r) => new(s with { Phase = s.ReturnTo, PendingRollback = null },
-            [Send(new JsonObject { ["type"] = "rollback_intent", ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId,
+            [Observe(ShardObservations.Rollback, new JsonObject { ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId, ["reinstated"] = r.Reinstated }),
+             Send(new JsonObject { ["type"] = "rollback_intent", ["shard_id"] = s.PendingRollback!.ShardId, ["version_id"] = s.PendingRollback.VersionId,
                 ["reason"] = s.PendingRollback.Reason, ["reinstated"] = r.Reinstated })]),
         (EdgePhase.AwaitRollback, EdgeInput.RollbackRefused r) => new(s with { Phase = s.ReturnTo, PendingRollback = null },
             [Send(ShardMessages.Error(new(ShardErrorCode.RollbackInvalid, r.Reason, ShardRules.RollbackAuth)))], new(ShardErrorCode.RollbackInvalid, r.Reason, ShardRules.RollbackAuth)),
@@ -90,7 +94,7 @@ public static class ShardEdge
     private static EdgeStep OnText(ShardEdgeState s, string text, ShardEdgeConfig cfg, IModelEnvironment env)
     {
         var (type, j, err) = ShardMessages.Parse(text);
-        if (err is not null) return s.Phase is EdgePhase.Receiving or EdgePhase.Done ? Refuse(s, err) : Reject(s, err);
+        if (err is not null) return Unreadable(s, err);
         if (type == "error") return new(s with { Phase = EdgePhase.Closed }, [new EdgeOutput.Close(1000, "peer error")]);
         return (s.Phase, type) switch
         {
@@ -166,7 +170,7 @@ public static class ShardEdge
             return Reject(s, new(ShardErrorCode.VersionConflict, $"version {h.VersionId} already exists for {h.ShardId}", ShardRules.VersionConflict));
         // §2.4 "Future attempts to reference the invalidated version must pass through a strict override process."
         var parent = h.Parent is null ? null : facts.Versions.FirstOrDefault(v => v.VersionId == h.Parent);
-        if (parent?.Status == "inactive")
+        if (parent?.Status == RegistryStatus.Inactive)
         {
             if (h.Override is not { } o || o.KeyId != cfg.AuthorityKeyId
                 || !ShardSigning.Verify(cfg.Anchors, o.KeyId, o.Signature, OverrideInput(h.ShardId, h.VersionId, h.Parent, o.Reason)))
@@ -252,14 +256,14 @@ public static class ShardEdge
     /// </summary>
     private static EdgeStep Dropped(ShardEdgeState s) =>
         new(s with { Phase = EdgePhase.Closed }, s is { Phase: EdgePhase.Receiving, Token: { } token }
-            ? [Observe("shard.session.detached", new JsonObject { ["session_token"] = token, ["received"] = s.Chunks.Count })]
+            ? [Observe(ShardObservations.SessionDetached, new JsonObject { ["session_token"] = token, ["received"] = s.Chunks.Count })]
             : []);
 
     private static EdgeStep Committed(ShardEdgeState s, string registryId) =>
         new(s with { Phase = EdgePhase.Done },
         [
             Send(new JsonObject { ["type"] = "commit_ack", ["registry_id"] = registryId, ["success"] = true, ["version_id"] = s.Header!.VersionId }),
-            Observe("shard.commit", new JsonObject { ["shard_id"] = s.Header.ShardId, ["version_id"] = s.Header.VersionId, ["registry_id"] = registryId }),
+            Observe(ShardObservations.Commit, new JsonObject { ["shard_id"] = s.Header.ShardId, ["version_id"] = s.Header.VersionId, ["registry_id"] = registryId }),
         ]);
 
     private static EdgeStep Resume(ShardEdgeState s, SessionFacts? f, ShardEdgeConfig cfg, IModelEnvironment env)
@@ -281,7 +285,7 @@ public static class ShardEdge
         var parent = h.Parent is null ? null : facts.Versions.FirstOrDefault(v => v.VersionId == h.Parent);
         if (facts.Versions.Any(v => v.VersionId == h.VersionId))
             return Reject(s, new(ShardErrorCode.VersionConflict, $"version {h.VersionId} was committed meanwhile", ShardRules.VersionConflict));
-        if (!(parent?.Status == "inactive" && h.Override is not null) && h.Parent != facts.Canonical)
+        if (!(parent?.Status == RegistryStatus.Inactive && h.Override is not null) && h.Parent != facts.Canonical)
             return Reject(s, new(ShardErrorCode.RebaseRequired, $"the canonical version moved to {facts.Canonical ?? "(none)"} while the upload was away", ShardRules.Rebase));
         var next = s with { Phase = EdgePhase.Receiving, Canonical = facts.Canonical };
         EdgeOutput[] ack = [Send(new JsonObject
@@ -330,7 +334,10 @@ public static class ShardEdge
 
     /// <summary>A bad chunk is refused by index and may be sent again (§4.2); the session goes on.</summary>
     private static EdgeStep Nack(ShardEdgeState s, long index, ShardError e) =>
-        new(s, [Send(new JsonObject { ["type"] = "chunk_nack", ["index"] = index, ["code"] = e.Code.Wire(), ["detail"] = e.Detail })], e);
+        new(s, [Send(ShardMessages.ChunkNack(index, e))], e);
+
+    /// <summary>A message the edge cannot read: an upload under way survives it, an opening does not.</summary>
+    private static EdgeStep Unreadable(ShardEdgeState s, ShardError e) => s.Phase is EdgePhase.Receiving or EdgePhase.Done ? Refuse(s, e) : Reject(s, e);
 
     /// <summary>An error the session survives (a malformed chunk, a refused query): error message, no close.</summary>
     private static EdgeStep Refuse(ShardEdgeState s, ShardError e) => new(s, [Send(ShardMessages.Error(e))], e);

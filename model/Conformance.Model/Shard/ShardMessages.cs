@@ -192,4 +192,13 @@ public static class ShardMessages
     public static string Timestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     public static string Error(ShardError e) => Write(new JsonObject { ["type"] = "error", ["code"] = e.Code.Wire(), ["detail"] = e.Detail });
+
+    /// <summary>Whether a message of this type refuses (an error, or a chunk_nack): a transcript that ends on one is refused.</summary>
+    public static bool IsRefusal(string? type) => type is "error" or "chunk_nack";
+
+    /// <summary>A chunk refused by index (§4.2): the sender may send it again.</summary>
+    public static string ChunkNack(long index, ShardError e) => Write(new JsonObject { ["type"] = "chunk_nack", ["index"] = index, ["code"] = e.Code.Wire(), ["detail"] = e.Detail });
+
+    /// <summary>A chunk refused for no fault of its own (a tester's refusal): it must simply be sent again.</summary>
+    public static string ChunkNack(long index, string detail) => ChunkNack(index, new ShardError(ShardErrorCode.ChunkInvalid, detail, ShardRules.ChunkProof));
 }

@@ -251,7 +251,7 @@ public static class ShardFaults
     {
         public override EdgeStep Step(ShardEdgeState s, EdgeInput input, ShardEdgeConfig c, IModelEnvironment env, EdgeModel model) =>
             input is EdgeInput.ShardLooked l && s.Phase == EdgePhase.AwaitQueryFacts
-                ? model(s, new EdgeInput.ShardLooked(l.Facts with { Audit = [.. (l.Facts.Audit ?? []).Where(a => a.Action != "rollback")] }), c, env)
+                ? model(s, new EdgeInput.ShardLooked(l.Facts with { Audit = [.. (l.Facts.Audit ?? []).Where(a => a.Action != AuditAction.Rollback)] }), c, env)
                 : model(s, input, c, env);
     }
 

@@ -4,8 +4,6 @@ using Conformance.Model.Shard;
 
 namespace Conformance.Reference.Shard;
 
-public delegate EdgeStep EdgeModel(ShardEdgeState state, EdgeInput input, ShardEdgeConfig config, IModelEnvironment env);
-
 public class ShardEdgeBehaviour
 {
     public static readonly ShardEdgeBehaviour Correct = new();
@@ -15,4 +13,11 @@ public class ShardEdgeBehaviour
 
     public virtual EdgeStep Step(ShardEdgeState state, EdgeInput input, ShardEdgeConfig config, IModelEnvironment env, EdgeModel model) =>
         model(state, input, config, env);
+
+    /// <summary>This behaviour around the model, as the step function ShardEdge.Run takes.</summary>
+    public EdgeModel Around(EdgeModel? model = null)
+    {
+        var inner = model ?? ShardEdge.Step;
+        return (s, input, c, env) => Step(s, input, c, env, inner);
+    }
 }

@@ -23,12 +23,14 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     public const int MaxMessageBytes = (int)ShardMessages.MaxChunkSize + 64 * 1024;
 
     private readonly string _instance = Guid.NewGuid().ToString("n");
+    private readonly LatticeRegistryPort _port;
     private WebSocketHost? _host;
 
     private ShardEdgeHost(ShardEdgeHostOptions options, LatticeRegistry registry)
     {
         Options = options;
         Registry = registry;
+        _port = new LatticeRegistryPort(registry);
     }
 
     public ShardEdgeHostOptions Options { get; }
@@ -58,7 +60,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     /// <summary>One node's connection, until it closes or idles.</summary>
     public async Task ServeAsync(IWireConnection conn, CancellationToken cancel)
     {
-        var behaviour = Options.Behaviour();
+        var step = Options.Behaviour().Around();
         var state = ShardEdgeState.Initial;
         while (state.Phase != EdgePhase.Closed && !cancel.IsCancellationRequested)
         {
@@ -67,67 +69,25 @@ public sealed class ShardEdgeHost : IAsyncDisposable
             {
                 WireEvent.Text t => new EdgeInput.Text(t.Value),
                 WireEvent.Binary b => new EdgeInput.Binary(b.Value),
-                WireEvent.Oversize => new EdgeInput.Text("{\"type\":\"oversize\"}"),
+                WireEvent.Oversize o => new EdgeInput.Oversize(o.IsBinary, o.AtLeast),
                 _ => new EdgeInput.Closed(),
             };
-            // Effects answer with inputs: run them to quiescence before the next message is read.
-            var pending = new Queue<EdgeInput>([input]);
-            while (pending.TryDequeue(out var next))
-            {
-                var step = behaviour.Step(state, next, Options.Config, Options.Environment, ShardEdge.Step);
-                state = step.State;
-                foreach (var output in step.Outputs)
-                    if (await PerformAsync(conn, output) is { } result) pending.Enqueue(result);
-            }
+            // The model performs its registry effects on the store before the next message is read.
+            var run = ShardEdge.Run(state, input, Options.Config, Options.Environment, _port, step);
+            state = run.State;
+            foreach (var output in run.Wire)
+                switch (output)
+                {
+                    case EdgeOutput.Send s: await conn.SendTextAsync(s.Text); break;
+                    case EdgeOutput.Close c: await conn.CloseAsync(c.Code, c.Reason); break;
+                    case EdgeOutput.Observe o: ShardTelemetry.Publish(o, _instance); break;
+                }
             if (ev is WireEvent.Timeout) break;
         }
         await conn.ReceiveAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
     }
 
-    /// <summary>Carries out one output; an effect returns the model's next input.</summary>
-    private async Task<EdgeInput?> PerformAsync(IWireConnection conn, EdgeOutput output)
-    {
-        var now = Options.Environment.Now;
-        switch (output)
-        {
-            case EdgeOutput.Send s: await conn.SendTextAsync(s.Text); return null;
-            case EdgeOutput.Close c: await conn.CloseAsync(c.Code, c.Reason); return null;
-            case EdgeOutput.Observe o: ShardTelemetry.Publish(o, _instance); return null;
-            case EdgeOutput.LookupShard l: return new EdgeInput.ShardLooked(Facts(l.ShardId));
-            case EdgeOutput.LookupSession l:
-                var session = Registry.Session(l.Token);
-                return new EdgeInput.SessionLooked(session is null ? null
-                    : new SessionFacts(session.Token, session.HeaderJson, session.CreatedAt, session.State == "committed",
-                        session.Received.ToDictionary(kv => (long)kv.Key, kv => kv.Value)));
-            case EdgeOutput.OpenSession o: Registry.OpenSession(o.Token, o.ShardId, o.HeaderJson, o.At); return null;
-            case EdgeOutput.StoreChunk c: Registry.StoreChunk(c.Token, (int)c.Index, c.Offset, c.Data.Span, c.LeafHash); return null;
-            case EdgeOutput.RecordOverride o: Registry.RecordOverride(o.ShardId, o.VersionId, o.Detail, now); return null;
-            case EdgeOutput.Commit c:
-                try
-                {
-                    var entry = Registry.Commit(new CommitRequest(c.Token, c.ShardId, c.VersionId, c.ExpectedParent, c.ShardHash, c.Provenance, c.Size, now));
-                    return new EdgeInput.Committed(entry.RegistryId);
-                }
-                catch (RegistryConflictException e) { return new EdgeInput.CommitRefused(e.Message); }
-            case EdgeOutput.Rollback r:
-                try
-                {
-                    var (_, reinstated) = Registry.Rollback(r.ShardId, r.VersionId, r.Reason, now);
-                    ShardTelemetry.Publish("shard.rollback", System.Text.Json.JsonSerializer.Serialize(new { shard_id = r.ShardId, version_id = r.VersionId, reinstated }), _instance);
-                    return new EdgeInput.RolledBack(reinstated);
-                }
-                catch (RegistryConflictException e) { return new EdgeInput.RollbackRefused(e.Message); }
-            default: throw new InvalidOperationException("unknown output " + output);
-        }
-    }
-
-    public ShardFacts Facts(string shardId)
-    {
-        var view = Registry.View(shardId);
-        return new ShardFacts(shardId, view.Canonical,
-            [.. view.Entries.Select(e => new RegistryVersion(e.VersionId, e.Status, e.PreviousVersionId, e.RegistryId, e.ShardHash))],
-            [.. Registry.Audit(shardId).Select(a => new AuditFact(a.Action, a.VersionId, a.Detail))]);
-    }
+    public ShardFacts Facts(string shardId) => _port.Shard(shardId);
 
     public async ValueTask DisposeAsync()
     {

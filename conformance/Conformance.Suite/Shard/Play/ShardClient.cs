@@ -13,10 +13,10 @@ namespace Conformance.Suite.Shard.Play;
 /// <summary>What the edge did: a control message, a close, silence.</summary>
 public sealed record Reply(string? Type, JsonElement Json, bool Closed, int? CloseCode, bool Silent, string Raw)
 {
-    public string? Code => Type is "error" or "chunk_nack" && Json.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+    public string? Code => ShardMessages.IsRefusal(Type) && Json.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
     public string? Str(string name) => Type is not null && Json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     public long? Index => Type is not null && Json.TryGetProperty("index", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
-    public bool Refused => Type is "error" or "chunk_nack";
+    public bool Refused => ShardMessages.IsRefusal(Type);
 
     public string Describe() => Closed ? $"close ({CloseCode?.ToString() ?? "dropped"})" : Silent ? "nothing" : Raw.Length <= 200 ? Raw : Raw[..200] + "…";
 }
@@ -27,11 +27,15 @@ public sealed class ShardClient
     public static readonly Ed25519Signer Authority = TestKeys.FromLabel(TestKeys.SuiteShardAuthorityLabel);
     public static readonly Ed25519Signer Stranger = TestKeys.FromLabel("conformance-suite/shard/untrusted");
 
-    private ShardClient(CaseContext ctx, IWireConnection conn)
+    private ShardClient(CaseContext ctx, IWireConnection conn, ShardOracle? oracle)
     {
         Ctx = ctx;
         Conn = conn;
+        _oracle = oracle;
     }
+
+    /// <summary>Where what this connection sends is recorded, so the model can say what it earns.</summary>
+    private readonly ShardOracle? _oracle;
 
     public CaseContext Ctx { get; }
     public IWireConnection Conn { get; }
@@ -39,10 +43,21 @@ public sealed class ShardClient
     /// <summary>Whether the edge accepted a header on this connection (header_ack).</summary>
     public bool HeaderAccepted { get; private set; }
 
-    public static async Task<ShardClient> ConnectAsync(CaseContext ctx) => new(ctx, await ctx.ConnectAsync());
+    public static async Task<ShardClient> ConnectAsync(CaseContext ctx, ShardOracle? oracle = null) => new(ctx, await ctx.ConnectAsync(), oracle);
 
-    public Task<bool> SendAsync(JsonObject message) => Conn.SendTextAsync(ShardMessages.Write(message));
-    public Task<bool> SendAsync(string text) => Conn.SendTextAsync(text);
+    public Task<bool> SendAsync(JsonObject message) => SendAsync(ShardMessages.Write(message));
+
+    public Task<bool> SendAsync(string text)
+    {
+        _oracle?.Record(this, new EdgeInput.Text(text));
+        return Conn.SendTextAsync(text);
+    }
+
+    public Task<bool> SendBinaryAsync(byte[] frame)
+    {
+        _oracle?.Record(this, new EdgeInput.Binary(frame));
+        return Conn.SendBinaryAsync(frame);
+    }
 
     public async Task<Reply> NextAsync(TimeSpan? timeout = null)
     {
@@ -110,7 +125,7 @@ public sealed class ShardClient
     }
 
     public Task<bool> SendChunkAsync(Payload p, int index, byte[]? data = null, IReadOnlyList<byte[]>? proof = null, long? asIndex = null) =>
-        Conn.SendBinaryAsync(ShardMessages.Chunk(Token ?? "", asIndex ?? index, proof ?? p.Tree.Proof(index), data ?? p.Chunk(index).ToArray()));
+        SendBinaryAsync(ShardMessages.Chunk(Token ?? "", asIndex ?? index, proof ?? p.Tree.Proof(index), data ?? p.Chunk(index).ToArray()));
 
     /// <summary>Sends chunk <paramref name="index"/> and returns the edge's chunk_ack/nack (or what came instead).</summary>
     public async Task<Reply> ChunkAsync(Payload p, int index, byte[]? data = null, IReadOnlyList<byte[]>? proof = null, long? asIndex = null)

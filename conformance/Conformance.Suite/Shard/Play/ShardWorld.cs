@@ -2,6 +2,7 @@
 // payloads, uploads, and checks that read the registry back.
 using System.Text.Json;
 using Conformance.Model.Env;
+using Conformance.Model.Shard;
 using Conformance.Suite.Core;
 
 namespace Conformance.Suite.Shard.Play;
@@ -19,7 +20,10 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
     public Payload NewPayload(string shardId, string? versionId, string? parent, int chunkSize = 1024, int size = 3000) =>
         Payload.Random(n => ctx.Env.NextBytes(n), shardId, versionId, parent, chunkSize, size);
 
-    public Task<ShardClient> ConnectAsync() => ShardClient.ConnectAsync(ctx);
+    /// <summary>The edge model over what this case's connections sent: ask it what an input earns.</summary>
+    public ShardOracle Oracle { get; } = new();
+
+    public Task<ShardClient> ConnectAsync() => ShardClient.ConnectAsync(ctx, Oracle);
 
     /// <summary>A complete upload that must commit (recorded under SHARD-2.3-commit).</summary>
     public async Task<bool> CommitAsync(Payload p, string what = "the upload")
@@ -32,15 +36,23 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
     }
 
     /// <summary>The edge refused: an error (or chunk_nack) with <paramref name="code"/>; the code itself is checked at model level.</summary>
-    public bool Refused(Reply r, string requirement, string code, string what)
+    /// <summary>The reply refuses what <paramref name="c"/> sent last with the code the edge model gives it.</summary>
+    public bool Refused(ShardClient c, Reply r, string requirement, string what) => Refused(r, requirement, Oracle.Rejection(c).Code, what);
+
+    /// <summary>§2.2 "If any verification fails, the Edge halts further processing": refused before any chunk is taken, with the model's code.</summary>
+    public bool RefusedAtHeader(ShardClient c, Reply r, string requirement, string what) => RefusedAtHeader(c, r, requirement, Oracle.Rejection(c).Code, what);
+
+    /// <summary>The reply refuses with <paramref name="code"/> (the model's; ask ShardOracle for the one an input earns).</summary>
+    public bool Refused(Reply r, string requirement, ShardErrorCode code, string what)
     {
-        var refused = checks.Expect(requirement, r.Refused, $"{what} is refused ({code})", r.Describe(), r.Silent);
-        if (refused) checks.Expect(Codes, r.Code == code, $"code {code}", $"code {r.Code}");
+        var wire = code.Wire();
+        var refused = checks.Expect(requirement, r.Refused, $"{what} is refused ({wire})", r.Describe(), r.Silent);
+        if (refused) checks.Expect(Codes, r.Code == wire, $"code {wire}", $"code {r.Code}");
         return refused;
     }
 
     /// <summary>§2.2 "If any verification fails, the Edge halts further processing": refused before any chunk is taken.</summary>
-    public bool RefusedAtHeader(ShardClient c, Reply r, string requirement, string code, string what) =>
+    public bool RefusedAtHeader(ShardClient c, Reply r, string requirement, ShardErrorCode code, string what) =>
         Refused(r, requirement, code, what)
         && checks.Expect(requirement, !c.HeaderAccepted, $"{what} is refused at the header, before any chunk", "the header was accepted and chunks taken first");
 
@@ -65,7 +77,7 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
     {
         if (ctx.Server?.Observations is { } observations)
         {
-            await observations.WaitForAsync(o => o.Name == "shard.session.detached" && o.Data.ValueKind == JsonValueKind.Object
+            await observations.WaitForAsync(o => o.Name == Model.Shard.ShardObservations.SessionDetached && o.Data.ValueKind == JsonValueKind.Object
                 && o.Data.TryGetProperty("session_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == token, DropNotice, ctx.Cancel);
             await Untouched(shardId, canonical, versions, requirement, "after the drop");
             return;

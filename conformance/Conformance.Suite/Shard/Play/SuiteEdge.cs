@@ -1,8 +1,6 @@
 // The suite as a Confluence Edge for a CCML node under test: the edge model over an in-memory registry that lives for
 // one case (so a resumed session finds what the first connection stored). Cases bend it in narrow ways — refuse a
 // chunk once, drop the connection mid-upload, answer the hello differently — and read what the node did.
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Shard;
 using Conformance.Suite.Core;
@@ -19,7 +17,8 @@ public sealed class SuiteEdge
         },
         ShardSigning.KeyId(ShardClient.Authority.PublicKey), TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
 
-    private readonly ConcurrentDictionary<string, (string Shard, string Header, DateTimeOffset At, Dictionary<long, byte[]> Received, bool Committed)> _sessions = new();
+    /// <summary>The case's registry: a resumed session finds what the first connection stored.</summary>
+    private readonly MemoryRegistry _registry = new();
 
     /// <summary>How the suite's edge misbehaves on one connection.</summary>
     public sealed record Bend(string? HelloReply = null, long? NackOnce = null, int? DropAfterChunks = null);
@@ -106,7 +105,7 @@ public sealed class SuiteEdge
                     if (chunk is not null && bend.NackOnce == chunk.Index && !nacked)
                     {
                         nacked = true;
-                        await conn.SendTextAsync(ShardMessages.Write(new JsonObject { ["type"] = "chunk_nack", ["index"] = chunk.Index, ["code"] = "shard.chunk_invalid", ["detail"] = "refused once by the suite" }));
+                        await conn.SendTextAsync(ShardMessages.ChunkNack(chunk.Index, "refused once by the suite"));
                         continue;
                     }
                     input = new EdgeInput.Binary(b.Value);
@@ -114,33 +113,15 @@ public sealed class SuiteEdge
                 case WireEvent.Timeout: report.Ended = "quiet"; return report;
                 default: report.Ended = "closed by the node"; return report;
             }
-            var pending = new Queue<EdgeInput>([input]);
-            while (pending.TryDequeue(out var next))
+            var run = ShardEdge.Run(state, input, Config, Clock.Instance, _registry);
+            report.Refusals.AddRange(run.Rejections);
+            if (run.Entered(state.Phase, EdgePhase.Receiving)) report.HeaderAccepted = true;
+            if (run.Trail.Any(t => t.Answer is EdgeInput.Committed)) report.Committed = true;
+            state = run.State;
+            foreach (var o in run.Wire)
             {
-                var step = ShardEdge.Step(state, next, Config, Clock.Instance);
-                if (step.Rejected is { } e) report.Refusals.Add(e);
-                if (step.State.Phase == EdgePhase.Receiving && state.Phase != EdgePhase.Receiving) report.HeaderAccepted = true;
-                state = step.State;
-                foreach (var o in step.Outputs)
-                {
-                    switch (o)
-                    {
-                        case EdgeOutput.Send s: await conn.SendTextAsync(s.Text); break;
-                        case EdgeOutput.Close c: await conn.CloseAsync(c.Code, c.Reason); break;
-                        case EdgeOutput.LookupShard l: pending.Enqueue(new EdgeInput.ShardLooked(new ShardFacts(l.ShardId, null, []))); break;
-                        case EdgeOutput.LookupSession l:
-                            pending.Enqueue(new EdgeInput.SessionLooked(_sessions.TryGetValue(l.Token, out var ss)
-                                ? new SessionFacts(l.Token, ss.Header, ss.At, ss.Committed, new Dictionary<long, byte[]>(ss.Received)) : null));
-                            break;
-                        case EdgeOutput.OpenSession os: _sessions[os.Token] = (os.ShardId, os.HeaderJson, os.At, [], false); break;
-                        case EdgeOutput.StoreChunk sc: _sessions[sc.Token].Received[sc.Index] = sc.LeafHash; break;
-                        case EdgeOutput.Commit cm:
-                            _sessions[cm.Token] = _sessions[cm.Token] with { Committed = true };
-                            report.Committed = true;
-                            pending.Enqueue(new EdgeInput.Committed("SUITE-" + cm.ShardHash[..12]));
-                            break;
-                    }
-                }
+                if (o is EdgeOutput.Send s) await conn.SendTextAsync(s.Text);
+                else if (o is EdgeOutput.Close c) await conn.CloseAsync(c.Code, c.Reason);
             }
         }
         // After its verdict the edge has closed; give the node a moment to close its side.

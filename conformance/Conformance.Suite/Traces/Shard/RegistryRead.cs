@@ -3,6 +3,7 @@
 // and, for a rollback, the reason and the version reinstated). What the edge picks itself (registry ids, the order of
 // the lists, other audit details) need not match. Each difference is cited under the rule it breaks.
 using System.Text.Json;
+using Conformance.Model.Shard;
 
 namespace Conformance.Suite.Traces.Shard;
 
@@ -25,7 +26,7 @@ internal static class RegistryRead
         {
             var other = gotVersions.FirstOrDefault(x => x.Id == v.Id);
             // §2.4 "without deleting it, for audit reasons": a rolled-back version stays, inactive.
-            if (!checks.Expect(v.Status == "inactive" ? Rollback : lost, other is not null, $"version {v.Id} in the registry, {v.Status}", held)) return false;
+            if (!checks.Expect(v.Status == RegistryStatus.Inactive ? Rollback : lost, other is not null, $"version {v.Id} in the registry, {v.Status}", held)) return false;
             if (!checks.Expect(Rollback, other!.Status == v.Status, $"version {v.Id} {v.Status}", $"version {v.Id} {other.Status}")) return false;
             if (!checks.Expect(Entry, other.Previous == v.Previous && other.Hash == v.Hash, $"{v.Id}: previous {v.Previous ?? "(none)"}, shard hash {v.Hash}",
                 $"{v.Id}: previous {other.Previous ?? "(none)"}, shard hash {other.Hash}")) return false;
@@ -33,9 +34,9 @@ internal static class RegistryRead
         var extra = gotVersions.Where(x => wantVersions.All(v => v.Id != x.Id)).Select(x => x.Id).ToArray();
         if (!checks.Expect(Atomic, extra.Length == 0, $"only the versions committed: [{string.Join(", ", wantVersions.Select(v => v.Id))}]", held)) return false;
         // The canonical version is the last commit's, or what the last rollback reinstated.
-        var canonicalRule = wantAudit.LastOrDefault(a => a.Action is "commit" or "rollback")?.Action == "rollback" ? Rollback : lost;
+        var canonicalRule = wantAudit.LastOrDefault(a => a.Action is AuditAction.Commit or AuditAction.Rollback)?.Action == AuditAction.Rollback ? Rollback : lost;
         if (!checks.Expect(canonicalRule, gotCanonical == wantCanonical, $"canonical {wantCanonical ?? "(none)"}", $"canonical {gotCanonical ?? "(none)"}")) return false;
-        foreach (var (action, rule) in new[] { ("rollback", Audit), ("override", Override), ("commit", Entry) })
+        foreach (var (action, rule) in new[] { (AuditAction.Rollback, Audit), (AuditAction.Override, Override), (AuditAction.Commit, Entry) })
         {
             var w = Entries(wantAudit, action);
             var g = Entries(gotAudit, action);
@@ -46,7 +47,7 @@ internal static class RegistryRead
 
     private static string[] Entries(IEnumerable<Logged> log, string action) =>
         [.. log.Where(a => a.Action == action)
-            .Select(a => action == "rollback" ? $"{a.Version} (reason {a.Reason ?? "(none)"}, reinstated {a.Reinstated ?? "(none)"})" : a.Version)
+            .Select(a => action == AuditAction.Rollback ? $"{a.Version} (reason {a.Reason ?? "(none)"}, reinstated {a.Reinstated ?? "(none)"})" : a.Version)
             .Order(StringComparer.Ordinal)];
 
     /// <summary>A registry_state as far as it is well-formed: what is missing or mistyped reads as absent.</summary>

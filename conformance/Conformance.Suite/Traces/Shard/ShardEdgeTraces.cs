@@ -221,11 +221,10 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         private bool _closed;
         private string _token = "";
         private Payload? _payload;
-        private RegistryShard _registry = RegistryShard.Empty(shard);
+        /// <summary>The shadow registry: the model's, with the sessions the edge opened for this trace (as the edge must remember them for resume).</summary>
+        private readonly MemoryRegistry _registry = new();
         /// <summary>What auth tokens are stamped with and the shadow edge reads: the edge's own clock when it is seeded.</summary>
         private readonly IModelEnvironment _clock = SuiteClock.For(ctx.Server);
-        /// <summary>The sessions the edge opened for this trace, as the edge must remember them for resume.</summary>
-        private readonly Dictionary<string, (string Header, DateTimeOffset At, bool Committed, Dictionary<long, byte[]> Received)> _sessions = [];
         private string? _lastSession;
         private int _announced = Size;
         /// <summary>Whether the edge was restarted: what it must still know after that is durability (§4.3).</summary>
@@ -233,7 +232,8 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         /// <summary>Sessions whose connection the trace dropped mid-upload (with the chunks they held), until the edge is seen to have noticed.</summary>
         private readonly List<(string Token, int Received)> _detaching = [];
 
-        private string? Canonical => _registry.Canonical;
+        private ShardFacts Registry => _registry.Shard(shard);
+        private string? Canonical => Registry.Canonical;
 
         public async Task ReconnectAsync()
         {
@@ -294,7 +294,7 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             if (ctx.Server?.Observations is { } seen)
                 // The chunk count tells this drop of a session from an earlier one (a resumed session dropped again).
                 foreach (var (token, received) in _detaching)
-                    await seen.WaitForAsync(o => o.Name == "shard.session.detached" && o.Data.ValueKind == JsonValueKind.Object
+                    await seen.WaitForAsync(o => o.Name == Model.Shard.ShardObservations.SessionDetached && o.Data.ValueKind == JsonValueKind.Object
                         && o.Data.TryGetProperty("session_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == token
                         && o.Data.TryGetProperty("received", out var n) && n.ValueKind == JsonValueKind.Number && n.GetRawText() == received.ToString(CultureInfo.InvariantCulture),
                         ctx.Step, ctx.Cancel);
@@ -304,8 +304,8 @@ public sealed class ShardEdgeTraces : ITraceProtocol
         private string RollbackTarget(string variant) => variant switch
         {
             "unknown" => "v99.0.0",
-            "again" => _registry.Versions.LastOrDefault(v => v.Status == "inactive")?.VersionId ?? Canonical ?? "v1.0.0",
-            "older" => _registry.Versions.LastOrDefault(v => v.Status == "active" && v.VersionId != Canonical)?.VersionId ?? Canonical ?? "v1.0.0",
+            "again" => Registry.Versions.LastOrDefault(v => v.Status == RegistryStatus.Inactive)?.VersionId ?? Canonical ?? "v1.0.0",
+            "older" => Registry.Versions.LastOrDefault(v => v.Status == RegistryStatus.Active && v.VersionId != Canonical)?.VersionId ?? Canonical ?? "v1.0.0",
             _ => Canonical ?? "v1.0.0",
         };
 
@@ -360,17 +360,17 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             var version = variant switch
             {
                 "conflict" or "conflict-on-head" when Canonical is not null => Canonical,
-                "bad-version-id" => $"version-{_registry.Versions.Count + 1}",
+                "bad-version-id" => $"version-{Registry.Versions.Count + 1}",
                 // A hash-based id of some other tree head: the header is fine, the final hash cannot match.
                 "hash-version" => VersionIds.ForRoot(ctx.Env.NextBytes(32)),
-                _ => $"v{_registry.Versions.Count + 1}.0.0",
+                _ => $"v{Registry.Versions.Count + 1}.0.0",
             };
-            var invalidated = _registry.Versions.LastOrDefault(v => v.Status == "inactive")?.VersionId;
+            var invalidated = Registry.Versions.LastOrDefault(v => v.Status == RegistryStatus.Inactive)?.VersionId;
             var parent = variant switch
             {
                 "bad-parent" => "v0.0.1",
                 // The canonical version again, on its own parent: conflict and rebase both apply; on itself: only the conflict.
-                "conflict" => Canonical is null ? null : _registry.Find(Canonical)?.Previous,
+                "conflict" => Canonical is null ? null : Registry.Versions.FirstOrDefault(v => v.VersionId == Canonical)?.Previous,
                 "invalidated" or "override" or "override-node" when invalidated is not null => invalidated,
                 _ => Canonical,
             };
@@ -388,19 +388,18 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             {
                 case "bad-sig":
                     var sig = h["signatures"]![0]!["signature"]!.GetValue<string>();
-                    h["signatures"]![0]!["signature"] = Flipped(sig);
+                    h["signatures"]![0]!["signature"] = Tamper.FlipChar(sig, 0);
                     return h;
                 case "drop-merkle_root": h.Remove("merkle_root"); return Resigned(h);
                 case "tampered-root": h["merkle_root"] = Convert.ToHexStringLower(new byte[32]); return Resigned(h);
-                case "bad-auth": h["auth_token"]!["signature"] = Flipped(h["auth_token"]!["signature"]!.GetValue<string>()); return Resigned(h);
+                case "bad-auth": h["auth_token"]!["signature"] = Tamper.FlipChar(h["auth_token"]!["signature"]!.GetValue<string>(), 0); return Resigned(h);
                 case "bad-provenance":
-                    h["provenance_chain"]![0]!["signature"] = Flipped(h["provenance_chain"]![0]!["signature"]!.GetValue<string>());
+                    h["provenance_chain"]![0]!["signature"] = Tamper.FlipChar(h["provenance_chain"]![0]!["signature"]!.GetValue<string>(), 0);
                     return Resigned(h);
                 default: return h;
             }
         }
 
-        private static string Flipped(string s) => (s[0] == 'A' ? "B" : "A") + s[1..];
 
         /// <summary>The header signed again after an edit, so only the edited part is wrong.</summary>
         private static JsonObject Resigned(JsonObject h)
@@ -433,50 +432,12 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             return ShardMessages.Chunk(_token, index, proof, data);
         }
 
-        /// <summary>The edge model on this input from <paramref name="state"/>, its registry effects carried out on the shadow registry by the model's rules.</summary>
+        /// <summary>The edge model on this input from <paramref name="state"/>, its registry effects carried out on the shadow registry.</summary>
         private (ShardEdgeState State, List<string> Sends, ShardError? Rejected, bool Closes) Drive(ShardEdgeState state, EdgeInput input)
         {
-            var sends = new List<string>();
-            ShardError? rejected = null;
-            var closes = false;
-            var pending = new Queue<EdgeInput>([input]);
-            while (pending.TryDequeue(out var next))
-            {
-                var step = ShardEdge.Step(state, next, SuiteEdge.Config, _clock);
-                state = step.State;
-                rejected ??= step.Rejected;
-                foreach (var o in step.Outputs)
-                    switch (o)
-                    {
-                        case EdgeOutput.Send s: sends.Add(s.Text); break;
-                        case EdgeOutput.Close: closes = true; break;
-                        case EdgeOutput.LookupShard l: pending.Enqueue(new EdgeInput.ShardLooked(l.ShardId == shard ? _registry.Facts : RegistryShard.Empty(l.ShardId).Facts)); break;
-                        case EdgeOutput.LookupSession l:
-                            pending.Enqueue(new EdgeInput.SessionLooked(_sessions.TryGetValue(l.Token, out var f)
-                                ? new SessionFacts(l.Token, f.Header, f.At, f.Committed, f.Received) : null));
-                            break;
-                        case EdgeOutput.OpenSession opened:
-                            _sessions[opened.Token] = (opened.HeaderJson, opened.At, false, []);
-                            _lastSession = opened.Token;
-                            break;
-                        case EdgeOutput.StoreChunk sc when _sessions.TryGetValue(sc.Token, out var open): open.Received[sc.Index] = sc.LeafHash; break;
-                        case EdgeOutput.RecordOverride r: _registry = _registry.Override(r.VersionId, r.Detail); break;
-                        case EdgeOutput.Commit c:
-                            var (committed, refusal) = _registry.Commit(c.VersionId, c.ExpectedParent, "shadow", c.ShardHash, c.Size);
-                            if (refusal is not null) { pending.Enqueue(new EdgeInput.CommitRefused(refusal)); break; }
-                            _registry = committed;
-                            if (_sessions.TryGetValue(c.Token, out var done)) _sessions[c.Token] = done with { Committed = true };
-                            pending.Enqueue(new EdgeInput.Committed("shadow"));
-                            break;
-                        case EdgeOutput.Rollback r:
-                            var (rolled, reinstated, refused) = _registry.Rollback(r.VersionId, r.Reason);
-                            if (refused is not null) { pending.Enqueue(new EdgeInput.RollbackRefused(refused)); break; }
-                            _registry = rolled;
-                            pending.Enqueue(new EdgeInput.RolledBack(reinstated));
-                            break;
-                    }
-            }
-            return (state, sends, rejected, closes);
+            var run = ShardEdge.Run(state, input, SuiteEdge.Config, _clock, _registry);
+            if (run.Trail.Select(t => t.Output).OfType<EdgeOutput.OpenSession>().LastOrDefault() is { } opened) _lastSession = opened.Token;
+            return (run.State, [.. run.Sent], run.Rejected, run.Closes);
         }
 
         /// <summary>The IUT's next reply on <paramref name="c"/> against the model's; false once a check failed.</summary>
@@ -488,11 +449,11 @@ public sealed class ShardEdgeTraces : ITraceProtocol
             // edge must pick up again (resume_ack, even when a refusal follows) and its registry are durability.
             var byKind = type == "commit_ack" ? Commit : step.Kind switch
             {
-                "hello" => "SHARD-2.1-negotiation", "chunk" => "SHARD-4.2-chunk-proof", "resume" => "SHARD-4.3-resume",
-                "rollback" => "SHARD-2.4-rollback", "query" => _restarted ? Durable : Commit, _ => Commit,
+                "hello" => ShardRules.Negotiation, "chunk" => ShardRules.ChunkProof, "resume" => ShardRules.Resume,
+                "rollback" => ShardRules.Rollback, "query" => _restarted ? Durable : Commit, _ => Commit,
             };
-            var requirement = step.Kind == "resume" && _restarted && type is not ("error" or "chunk_nack") ? Durable : rejected?.Rule ?? byKind;
-            var code = type is "error" or "chunk_nack" && json.TryGetProperty("code", out var cd) ? cd.GetString() : null;
+            var requirement = step.Kind == "resume" && _restarted && !ShardMessages.IsRefusal(type) ? Durable : rejected?.Rule ?? byKind;
+            var code = ShardMessages.IsRefusal(type) && json.TryGetProperty("code", out var cd) ? cd.GetString() : null;
             var want = code is null ? $"{type}" : $"{type} {code}";
             if (!checks.Expect(requirement, r.Type == type, $"after {step}: {want}", r.Describe(), r.Silent)) return false;
             if (code is not null) checks.Expect(Codes, r.Code == code, $"code {code}", $"code {r.Code}");

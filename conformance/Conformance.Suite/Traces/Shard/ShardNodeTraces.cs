@@ -119,7 +119,8 @@ public sealed class ShardNodeTraces : ITraceProtocol
         private ShardEdgeState _edge = ShardEdgeState.Initial;
         /// <summary>The edge model's answers not yet sent: a valid answer step sends them.</summary>
         private readonly List<string> _pending = [];
-        private SessionFacts? _session;
+        /// <summary>The suite edge's registry for this trace: a resumed session finds what it stored.</summary>
+        private readonly MemoryRegistry _registry = new();
         /// <summary>The node came back with resume: what it sends now must be only what the edge lacks.</summary>
         private bool _resumed;
 
@@ -253,8 +254,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             }
         }
 
-        private static string Nack(long index, string detail) =>
-            ShardMessages.Write(new JsonObject { ["type"] = "chunk_nack", ["index"] = index, ["code"] = ShardErrorCode.ChunkInvalid.Wire(), ["detail"] = detail });
+        private static string Nack(long index, string detail) => ShardMessages.ChunkNack(index, detail);
 
         /// <summary>Sends one message to the node and adds what the node model says the node now owes.</summary>
         private async Task SendAsync(string text, string context)
@@ -367,7 +367,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
         {
             _conn.Abort();
             await ctx.ReleaseAsync(_conn);
-            _session = new SessionFacts(_edge.Token!, _edge.Header!.Json.GetRawText(), EdgeEnv.Now, false, _edge.Chunks);
+            var session = _edge.Token!;
             _owedText.Clear();
             _owedChunks.Clear();
             var conn = await ctx.AcceptAsync();
@@ -376,7 +376,7 @@ public sealed class ShardNodeTraces : ITraceProtocol
             var ev = await _conn.ReceiveAsync(ctx.Step, ctx.Cancel);
             var parsed = ev is WireEvent.Text t ? ShardMessages.Parse(t.Value) : default;
             var token = parsed.Type == "resume" ? ShardMessages.ReadString(parsed.Json, "resume", "session_token").Value : null;
-            if (!checks.Expect(NodeResume, token == _session.Token, "the new connection opens with resume and the session token",
+            if (!checks.Expect(NodeResume, token == session, "the new connection opens with resume and the session token",
                     parsed.Type == "resume" ? $"resume with {token ?? "no session_token"}" : Describe(ev), ev is WireEvent.Timeout))
                 return false;
             _edge = ShardEdgeState.Initial;
@@ -388,29 +388,13 @@ public sealed class ShardNodeTraces : ITraceProtocol
             return true;
         }
 
-        /// <summary>Feeds the edge model and answers its registry effects from this trace's one session; its messages wait in <see cref="_pending"/>.</summary>
-        private EdgeStep Edge(EdgeInput input)
+        /// <summary>Feeds the edge model over this trace's registry; its messages wait in <see cref="_pending"/>.</summary>
+        private EdgeRun Edge(EdgeInput input)
         {
-            var queue = new Queue<EdgeInput>([input]);
-            EdgeStep? first = null;
-            while (queue.TryDequeue(out var next))
-            {
-                var step = ShardEdge.Step(_edge, next, SuiteEdge.Config, EdgeEnv);
-                first ??= step;
-                if (step.Rejected is not null) first = step;
-                _edge = step.State;
-                foreach (var o in step.Outputs)
-                {
-                    switch (o)
-                    {
-                        case EdgeOutput.Send s: _pending.Add(s.Text); break;
-                        case EdgeOutput.LookupShard l: queue.Enqueue(new EdgeInput.ShardLooked(new ShardFacts(l.ShardId, null, []))); break;
-                        case EdgeOutput.LookupSession l: queue.Enqueue(new EdgeInput.SessionLooked(_session?.Token == l.Token ? _session : null)); break;
-                        case EdgeOutput.Commit c: queue.Enqueue(new EdgeInput.Committed("SUITE-" + c.ShardHash[..12])); break;
-                    }
-                }
-            }
-            return first!;
+            var run = ShardEdge.Run(_edge, input, SuiteEdge.Config, EdgeEnv, _registry);
+            _edge = run.State;
+            _pending.AddRange(run.Sent);
+            return run;
         }
 
         private static string Describe(WireEvent ev) => ev switch

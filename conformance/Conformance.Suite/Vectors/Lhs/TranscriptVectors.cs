@@ -11,6 +11,7 @@ using Conformance.Model.Lhs;
 using Conformance.Model.Ltp;
 using Conformance.Reference.Hosting;
 using static Conformance.Suite.Vectors.Lhs.LhsVectorKit;
+using Conformance.Suite.Core;
 
 namespace Conformance.Suite.Vectors.Lhs;
 
@@ -409,8 +410,7 @@ public sealed partial class TranscriptVectors : IVectorTopic
     {
         var dot = signature.LastIndexOf('.');
         Base64Url.TryDecode(signature[(dot + 1)..], out var sig);
-        sig[^1] ^= 0x01;
-        return signature[..(dot + 1)] + Base64Url.Encode(sig);
+        return signature[..(dot + 1)] + Base64Url.Encode(Tamper.FlipBit(sig, (sig.Length - 1) * 8));
     }
 
     // ---- Frames.

@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Conformance.Model.Ltp;
+using Conformance.Suite.Core;
 
 namespace Conformance.Suite.Vectors.Ltp;
 
@@ -68,9 +69,9 @@ public sealed partial class Ed25519Vectors : IVectorTopic
             var msg = bits.Bytes(16 + i * 8);
             using var signer = new Ed25519Signer(keys[i]);
             var sig = signer.Sign(msg);
-            Add(b, keys[i], Flip(msg, (int)(bits.Next() % (ulong)(msg.Length * 8))), sig, null, $"key {i}: message bit flipped", "ModifiedMessage");
-            Add(b, keys[i], msg, Flip(sig, (int)(bits.Next() % 256)), null, $"key {i}: bit of R flipped", "ModifiedR");
-            Add(b, keys[i], msg, Flip(sig, 256 + (int)(bits.Next() % 248)), null, $"key {i}: bit of S flipped", "ModifiedS");
+            Add(b, keys[i], Tamper.FlipBit(msg, (int)(bits.Next() % (ulong)(msg.Length * 8))), sig, null, $"key {i}: message bit flipped", "ModifiedMessage");
+            Add(b, keys[i], msg, Tamper.FlipBit(sig, (int)(bits.Next() % 256)), null, $"key {i}: bit of R flipped", "ModifiedR");
+            Add(b, keys[i], msg, Tamper.FlipBit(sig, 256 + (int)(bits.Next() % 248)), null, $"key {i}: bit of S flipped", "ModifiedS");
             using var other = new Ed25519Signer(keys[(i + 1) % keys.Length]);
             Add(b, keys[i], msg, sig, other.PublicKey, $"key {i}: signature checked against key {(i + 1) % keys.Length}", "WrongKey");
             Add(b, keys[i], msg, NonCanonicalS(sig), null, $"key {i}: S + L", "NonCanonicalS");
@@ -140,13 +141,6 @@ public sealed partial class Ed25519Vectors : IVectorTopic
             result = VectorResult.Acceptable;
         }
         b.Test(comment, result, fields, flag2 is null ? [flag] : [flag, flag2]);
-    }
-
-    private static byte[] Flip(byte[] bytes, int bit)
-    {
-        var copy = (byte[])bytes.Clone();
-        copy[bit / 8] ^= (byte)(1 << (bit % 8));
-        return copy;
     }
 
     private static byte[] NonCanonicalS(byte[] sig)

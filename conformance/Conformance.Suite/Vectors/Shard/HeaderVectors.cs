@@ -1,5 +1,5 @@
 // vectors/shard/header.json: the edge's verification of a ShardHeader (§2.2). Each test is one session of the edge
-// model (ShardEdge.Step) over an in-memory registry: the node's hello, the edge's hello_ack (which fixes the session
+// model (ShardEdge.Run) over the model's in-memory registry: the node's hello, the edge's hello_ack (which fixes the session
 // token the header must carry), then the header; the registry facts the edge looks up are given as input, and the
 // expected output is the model's verdict: header_ack (and the registry effects that follow) or error + close.
 using System.Text.Json.Nodes;
@@ -63,7 +63,7 @@ public sealed partial class HeaderVectors : IVectorTopic
         void Empty(MemoryRegistry r) { }
         void HasV1(MemoryRegistry r) => r.Seed(ShardId, "v1.0.0", VectorJson.Hex(p1.Root), p1.Bytes.Length);
         void HasV1V2(MemoryRegistry r) { HasV1(r); r.Seed(ShardId, "v1.1.0", VectorJson.Hex(p2.Root), p2.Bytes.Length); }
-        void V2RolledBack(MemoryRegistry r) { HasV1V2(r); r.Rollback(ShardId, "v1.1.0", "user-initiated revert"); }
+        void V2RolledBack(MemoryRegistry r) { HasV1V2(r); r.Rollback(ShardId, "v1.1.0", "user-initiated revert", Start); }
 
         void Run(string group, IEnumerable<Case> cases)
         {

@@ -1,6 +1,7 @@
 // What the Shard vector topics share: the published test keys and the edge configuration they are checked against,
-// header building and re-signing helpers, the JSON form of the edge model's outputs, and an in-memory Lattice Registry
-// that answers the edge model's effects exactly as the reference's SQLite store does (no I/O in the generator).
+// header building and re-signing helpers, the JSON form of the edge model's outputs and of the model's in-memory
+// registry (MemoryRegistry, behind the same port as the reference's SQLite store), and one connection's edge driven
+// by ShardEdge.Run (no I/O in the generator).
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Env;
@@ -8,7 +9,6 @@ using Conformance.Model.Ltp;
 using Conformance.Model.Merkle;
 using Conformance.Model.Shard;
 using Conformance.Reference.Hosting;
-using Conformance.Reference.Shard;
 
 namespace Conformance.Suite.Vectors.Shard;
 
@@ -192,136 +192,38 @@ public static class ShardVectorKit
     };
 }
 
-/// <summary>
-/// The Lattice Registry in memory: each shard's entries, canonical head and audit log by the model's rules
-/// (<see cref="RegistryShard"/>, the reference store's semantics), registry ids numbered across the registry as the
-/// store numbers them, and sessions with their received leaf hashes.
-/// </summary>
-public sealed class MemoryRegistry
+/// <summary>The model's in-memory registry (<see cref="MemoryRegistry"/>) as the vectors write and replay it: registry_state JSON.</summary>
+public static class MemoryRegistryJson
 {
-    private sealed class Session(string token, string shardId, string header, DateTimeOffset at)
-    {
-        public string Token { get; } = token;
-        public string ShardId { get; } = shardId;
-        public string Header { get; } = header;
-        public DateTimeOffset At { get; } = at;
-        public bool Committed { get; set; }
-        public SortedDictionary<long, byte[]> Received { get; } = [];
-    }
-
-    private readonly Dictionary<string, RegistryShard> _shards = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-
-    private RegistryShard Shard(string shardId) => _shards.GetValueOrDefault(shardId) ?? RegistryShard.Empty(shardId);
-
-    public ShardFacts Facts(string shardId) => Shard(shardId).Facts;
-
-    public SessionFacts? SessionFacts(string token) => _sessions.TryGetValue(token, out var s)
-        ? new SessionFacts(s.Token, s.Header, s.At, s.Committed, new Dictionary<long, byte[]>(s.Received))
-        : null;
-
-    public void OpenSession(string token, string shardId, string header, DateTimeOffset at)
-    {
-        if (_sessions.TryGetValue(token, out var s))
-        {
-            if (s.ShardId != shardId || s.Header != header) throw new InvalidOperationException($"session {token} already exists with another shard or header");
-            return;
-        }
-        _sessions[token] = new Session(token, shardId, header, at);
-    }
-
-    public void StoreChunk(string token, long index, byte[] leaf)
-    {
-        var s = _sessions[token];
-        if (s.Committed) throw new InvalidOperationException($"session {token} is already committed");
-        s.Received[index] = leaf;
-    }
-
-    /// <summary>The registry id, or the refusal (nothing written).</summary>
-    public (string? RegistryId, string? Refusal) Commit(EdgeOutput.Commit c)
-    {
-        if (!_sessions.TryGetValue(c.Token, out var s)) return (null, $"unknown session {c.Token}");
-        if (s.Committed) return (null, $"session {c.Token} is already committed");
-        if (s.ShardId != c.ShardId) return (null, $"session {c.Token} uploads shard {s.ShardId}, not {c.ShardId}");
-        // Entries are never deleted: the next sequence number is one more than the entries in the registry.
-        var seq = _shards.Values.Sum(x => x.Versions.Count) + 1;
-        var registryId = $"ONEIRIC-{c.ShardHash[..12]}-{seq}";
-        var (next, refusal) = Shard(c.ShardId).Commit(c.VersionId, c.ExpectedParent, registryId, c.ShardHash, c.Size);
-        if (refusal is not null) return (null, refusal);
-        _shards[c.ShardId] = next;
-        s.Committed = true;
-        return (registryId, null);
-    }
-
-    /// <summary>Whether the rollback happened, the version reinstated as canonical (if any), or the refusal.</summary>
-    public (bool Done, string? Reinstated, string? Refusal) Rollback(string shardId, string versionId, string reason)
-    {
-        var (next, reinstated, refusal) = Shard(shardId).Rollback(versionId, reason);
-        if (refusal is not null) return (false, null, refusal);
-        _shards[shardId] = next;
-        return (true, reinstated, null);
-    }
-
-    public void RecordOverride(string shardId, string versionId, string detail) => _shards[shardId] = Shard(shardId).Override(versionId, detail);
-
-    /// <summary>Carries out one effect; returns the model's next input, or null.</summary>
-    public EdgeInput? Perform(EdgeOutput o, JsonObject? effectJson)
-    {
-        switch (o)
-        {
-            case EdgeOutput.LookupShard l: return new EdgeInput.ShardLooked(Facts(l.ShardId));
-            case EdgeOutput.LookupSession l: return new EdgeInput.SessionLooked(SessionFacts(l.Token));
-            case EdgeOutput.OpenSession s: OpenSession(s.Token, s.ShardId, s.HeaderJson, s.At); return null;
-            case EdgeOutput.StoreChunk c: StoreChunk(c.Token, c.Index, c.LeafHash); return null;
-            case EdgeOutput.RecordOverride r: RecordOverride(r.ShardId, r.VersionId, r.Detail); return null;
-            case EdgeOutput.Commit c:
-                var (id, refusal) = Commit(c);
-                if (effectJson is not null) effectJson["answer"] = id is not null ? new JsonObject { ["registry_id"] = id } : new JsonObject { ["refused"] = refusal };
-                return id is not null ? new EdgeInput.Committed(id) : new EdgeInput.CommitRefused(refusal!);
-            case EdgeOutput.Rollback r:
-                var (done, reinstated, why) = Rollback(r.ShardId, r.VersionId, r.Reason);
-                if (effectJson is not null) effectJson["answer"] = done ? new JsonObject { ["reinstated"] = reinstated } : new JsonObject { ["refused"] = why };
-                return done ? new EdgeInput.RolledBack(reinstated) : new EdgeInput.RollbackRefused(why!);
-            default: return null;
-        }
-    }
-
     /// <summary>The model's registry_state of <paramref name="shardId"/>, as an object.</summary>
-    public JsonObject State(string shardId) => JsonNode.Parse(ShardEdge.RegistryState(Facts(shardId)))!.AsObject();
+    public static JsonObject State(this MemoryRegistry registry, string shardId) => JsonNode.Parse(ShardEdge.RegistryState(registry.Shard(shardId)))!.AsObject();
 
     /// <summary>
     /// Restores a shard's entries, canonical head and audit log from a registry_state (as <see cref="State"/> writes it),
     /// in order, so later registry ids number on from them: a vector's `registry` replayed by the reference shim.
     /// </summary>
-    public void Restore(JsonObject state)
-    {
-        var shardId = state["shard_id"]!.GetValue<string>();
-        var shard = Shard(shardId);
-        _shards[shardId] = shard with
-        {
-            Canonical = state["canonical"]?.GetValue<string>() ?? shard.Canonical,
-            Versions = shard.Versions.AddRange(state["versions"]!.AsArray().Select(v => new RegistryVersion(v!["version_id"]!.GetValue<string>(),
-                v["status"]!.GetValue<string>(), v["previous"]?.GetValue<string>(), v["registry_id"]!.GetValue<string>(), v["shard_hash"]!.GetValue<string>()))),
-            Audit = shard.Audit.AddRange(state["audit"]!.AsArray().Select(a => new AuditFact(a!["action"]!.GetValue<string>(),
-                a["version_id"]!.GetValue<string>(), a["detail"]!.ToJsonString()))),
-        };
-    }
+    public static void Restore(this MemoryRegistry registry, JsonObject state) => registry.Restore(new ShardFacts(state["shard_id"]!.GetValue<string>(),
+        state["canonical"]?.GetValue<string>(),
+        [.. state["versions"]!.AsArray().Select(v => new RegistryVersion(v!["version_id"]!.GetValue<string>(),
+            v["status"]!.GetValue<string>(), v["previous"]?.GetValue<string>(), v["registry_id"]!.GetValue<string>(), v["shard_hash"]!.GetValue<string>()))],
+        [.. state["audit"]!.AsArray().Select(a => new AuditFact(a!["action"]!.GetValue<string>(), a["version_id"]!.GetValue<string>(), a["detail"]!.ToJsonString()))]));
 
-    /// <summary>Seeds the registry with a committed version (as an earlier upload would have left it).</summary>
-    public string Seed(string shardId, string versionId, string shardHash, long size = 0)
+    /// <summary>A registry effect's answer as the vectors record it (commit and rollback answer; other effects do not).</summary>
+    public static JsonObject? Answer(EdgeInput? answer) => answer switch
     {
-        var token = $"SEED-{shardId}-{versionId}";
-        OpenSession(token, shardId, "{}", DateTimeOffset.UnixEpoch);
-        var (id, refusal) = Commit(new EdgeOutput.Commit(token, shardId, versionId, Shard(shardId).Canonical, shardHash, "{}", size));
-        return id ?? throw new InvalidOperationException(refusal);
-    }
+        EdgeInput.Committed c => new JsonObject { ["registry_id"] = c.RegistryId },
+        EdgeInput.CommitRefused r => new JsonObject { ["refused"] = r.Reason },
+        EdgeInput.RolledBack r => new JsonObject { ["reinstated"] = r.Reinstated },
+        EdgeInput.RollbackRefused r => new JsonObject { ["refused"] = r.Reason },
+        _ => null,
+    };
 }
 
-/// <summary>One connection's edge model (the vectors' edge configuration and the model itself unless given others, e.g. a faulty edge's step), over a <see cref="MemoryRegistry"/>: runs each input to quiescence like the reference host.</summary>
+/// <summary>One connection's edge over a <see cref="MemoryRegistry"/> (the vectors' edge configuration and the model
+/// itself unless given others, e.g. a faulty edge's step): each input run to quiescence by ShardEdge.Run, its outputs as JSON.</summary>
 public sealed class EdgeDriver(MemoryRegistry registry, IModelEnvironment env, ShardEdgeConfig? config = null, EdgeModel? model = null)
 {
     private readonly ShardEdgeConfig _config = config ?? ShardVectorKit.Config;
-    private readonly EdgeModel _model = model ?? ShardEdge.Step;
 
     public ShardEdgeState State { get; private set; } = ShardEdgeState.Initial;
     public List<ShardError> Rejections { get; } = [];
@@ -330,25 +232,19 @@ public sealed class EdgeDriver(MemoryRegistry registry, IModelEnvironment env, S
 
     public Result Feed(EdgeInput input)
     {
+        var run = ShardEdge.Run(State, input, _config, env, registry, model);
+        State = run.State;
+        Rejections.AddRange(run.Rejections);
         var wire = new JsonArray();
         var effects = new JsonArray();
-        var all = new List<EdgeOutput>();
-        var pending = new Queue<EdgeInput>([input]);
-        while (pending.TryDequeue(out var next))
+        foreach (var t in run.Trail)
         {
-            var step = _model(State, next, _config, env);
-            State = step.State;
-            if (step.Rejected is { } e) Rejections.Add(e);
-            foreach (var o in step.Outputs)
-            {
-                all.Add(o);
-                if (ShardVectorKit.Wire(o) is { } w) wire.Add(w);
-                var ej = ShardVectorKit.Effect(o);
-                if (registry.Perform(o, ej) is { } answer) pending.Enqueue(answer);
-                if (ej is not null) effects.Add(ej);
-            }
+            if (ShardVectorKit.Wire(t.Output) is { } w) wire.Add(w);
+            if (ShardVectorKit.Effect(t.Output) is not { } e) continue;
+            if (MemoryRegistryJson.Answer(t.Answer) is { } a) e["answer"] = a;
+            effects.Add(e);
         }
-        return new(wire, effects, all);
+        return new(wire, effects, [.. run.Trail.Select(t => t.Output)]);
     }
 
     public Result Text(JsonObject message) => Feed(new EdgeInput.Text(ShardMessages.Write(message)));

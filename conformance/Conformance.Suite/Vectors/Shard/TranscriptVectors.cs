@@ -1,4 +1,4 @@
-// vectors/shard/transcripts.json: whole hand-offs driven through the edge model (ShardEdge.Step), connection by
+// vectors/shard/transcripts.json: whole hand-offs driven through the edge model (ShardEdge.Run), connection by
 // connection, over an in-memory Lattice Registry with the reference store's semantics. Each step is what the node sent
 // (a control message, a binary chunk frame, or a disconnect), what the edge sent back (messages and closes, in order)
 // and what it asked of the registry; each test ends with the registry's state.
@@ -608,7 +608,7 @@ public sealed partial class TranscriptVectors : IVectorTopic
         sc.Run(s);
         var last = s.LastMessage ?? throw new InvalidOperationException($"shard/transcripts: \"{sc.Comment}\": the edge said nothing");
         var type = (string?)last["type"];
-        var valid = type is not ("error" or "chunk_nack");
+        var valid = !ShardMessages.IsRefusal(type);
         if (valid != sc.Valid) throw new InvalidOperationException($"shard/transcripts: \"{sc.Comment}\" was meant to end {(sc.Valid ? "accepted" : "refused")}, the model ends with {last.ToJsonString()}");
         var fields = new JsonObject
         {

@@ -169,23 +169,20 @@ public sealed partial class LatticeRegistry : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(r.Size);
         return InTransaction(write: true, () =>
         {
-            var (shardOfSession, state) = SessionState(r.Token) ?? throw new RegistryConflictException($"unknown session {r.Token}");
-            if (state != "open") throw new RegistryConflictException($"session {r.Token} is already {state}");
-            if (shardOfSession != r.ShardId)
-                throw new RegistryConflictException($"session {r.Token} uploads shard {shardOfSession}, not {r.ShardId}");
+            if (RegistrySessions.CommitRefusal(r.Token, SessionRow(r.Token), r.ShardId) is { } refused) throw new RegistryConflictException(refused);
             // Entries are never deleted, so MAX(seq)+1 is the AUTOINCREMENT value this row gets: a per-database sequence.
             var seq = Convert.ToInt64(Scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM entries;"), CultureInfo.InvariantCulture);
-            var registryId = $"ONEIRIC-{r.ShardHash[..12]}-{seq}";
+            var registryId = RegistryIds.Mint(r.ShardHash, seq);
             // The registry's rules are the model's (RegistryShard); this store only makes their outcome durable.
             var (next, refusal) = Rules(r.ShardId).Commit(r.VersionId, r.ExpectedParent, registryId, r.ShardHash, r.Size);
             if (refusal is not null) throw new RegistryConflictException(refusal);
-            var entry = new RegistryEntry(registryId, r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash, r.Provenance, r.At, "active", r.Size);
-            Execute($"INSERT INTO entries (seq, {EntryColumns}) VALUES ($seq, $rid, $s, $v, $p, $h, $prov, $t, 'active', $size);",
-                ("$seq", seq), ("$rid", entry.RegistryId), ("$s", r.ShardId), ("$v", r.VersionId), ("$p", r.ExpectedParent),
+            var entry = new RegistryEntry(registryId, r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash, r.Provenance, r.At, RegistryStatus.Active, r.Size);
+            Execute($"INSERT INTO entries (seq, {EntryColumns}) VALUES ($seq, $rid, $s, $v, $p, $h, $prov, $t, $status, $size);",
+                ("$seq", seq), ("$status", RegistryStatus.Active), ("$rid", entry.RegistryId), ("$s", r.ShardId), ("$v", r.VersionId), ("$p", r.ExpectedParent),
                 ("$h", r.ShardHash), ("$prov", r.Provenance), ("$t", Time(r.At)), ("$size", r.Size));
             SetCanonical(r.ShardId, next.Canonical!);
             AppendAudit(r.At, r.ShardId, next.Audit[^1]);
-            Execute("UPDATE sessions SET state = 'committed' WHERE token = $k;", ("$k", r.Token));
+            Execute("UPDATE sessions SET state = $state WHERE token = $k;", ("$state", SessionStatus.Committed), ("$k", r.Token));
 
             // Last step before COMMIT: put the payload in place. If the move fails, the transaction rolls back and the
             // staging file is untouched; if the process dies after the move, the blob is an orphan and the session is
@@ -211,14 +208,14 @@ public sealed partial class LatticeRegistry : IDisposable
             var (next, reinstated, refusal) = Rules(shardId).Rollback(versionId, reason);
             if (refusal is not null) throw new RegistryConflictException(refusal);
             var entry = FindEntry(shardId, versionId)!;
-            Execute("UPDATE entries SET status = 'inactive' WHERE shard_id = $s AND version_id = $v;", ("$s", shardId), ("$v", versionId));
+            Execute("UPDATE entries SET status = $status WHERE shard_id = $s AND version_id = $v;", ("$status", RegistryStatus.Inactive), ("$s", shardId), ("$v", versionId));
             if (next.Canonical != canonical)
             {
                 if (next.Canonical is null) Execute("DELETE FROM canonical_heads WHERE shard_id = $s;", ("$s", shardId));
                 else SetCanonical(shardId, next.Canonical);
             }
             AppendAudit(at, shardId, next.Audit[^1]);
-            return (entry with { Status = "inactive" }, reinstated);
+            return (entry with { Status = RegistryStatus.Inactive }, reinstated);
         });
     }
 
@@ -228,7 +225,7 @@ public sealed partial class LatticeRegistry : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(shardId);
         ArgumentException.ThrowIfNullOrEmpty(versionId);
         CheckJson(detailJson, nameof(detailJson));
-        InTransaction(write: true, () => { AppendAudit(at, "override", shardId, versionId, detailJson); return 0; });
+        InTransaction(write: true, () => { AppendAudit(at, AuditAction.Override, shardId, versionId, detailJson); return 0; });
     }
 
     /// <summary>The audit log (of one shard, or all), in append order.</summary>
@@ -255,13 +252,9 @@ public sealed partial class LatticeRegistry : IDisposable
         CheckJson(headerJson, nameof(headerJson));
         InTransaction(write: true, () =>
         {
-            Execute("INSERT INTO sessions (token, shard_id, header_json, created_at, state) VALUES ($k, $s, $h, $t, 'open') ON CONFLICT (token) DO NOTHING;",
-                ("$k", token), ("$s", shardId), ("$h", headerJson), ("$t", Time(createdAt)));
-            using var cmd = Command("SELECT shard_id, header_json FROM sessions WHERE token = $k;", ("$k", token));
-            using var r = cmd.ExecuteReader();
-            r.Read();
-            if (r.GetString(0) != shardId || r.GetString(1) != headerJson)
-                throw new RegistryConflictException($"session {token} already exists with another shard or header");
+            if (RegistrySessions.OpenRefusal(token, SessionRow(token), shardId, headerJson) is { } refused) throw new RegistryConflictException(refused);
+            Execute("INSERT INTO sessions (token, shard_id, header_json, created_at, state) VALUES ($k, $s, $h, $t, $state) ON CONFLICT (token) DO NOTHING;",
+                ("$k", token), ("$s", shardId), ("$h", headerJson), ("$t", Time(createdAt)), ("$state", SessionStatus.Open));
             return 0;
         });
     }
@@ -309,8 +302,7 @@ public sealed partial class LatticeRegistry : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var (_, state) = SessionState(token) ?? throw new RegistryConflictException($"unknown session {token}");
-            if (state != "open") throw new RegistryConflictException($"session {token} is already {state}");
+            if (RegistrySessions.StoreRefusal(token, SessionRow(token)) is { } refused) throw new RegistryConflictException(refused);
             // File first, receipt second: a receipt must never claim bytes that are not on disk.
             using (var file = new FileStream(StagingPath(token), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read))
             {
@@ -327,7 +319,7 @@ public sealed partial class LatticeRegistry : IDisposable
     public bool TokenUsed(string token)
     {
         CheckToken(token);
-        return InTransaction(write: false, () => SessionState(token)?.State == "committed");
+        return InTransaction(write: false, () => SessionRow(token)?.Status == SessionStatus.Committed);
     }
 
     /// <summary>Reads a committed payload (a stream over blobs/&lt;shardHash&gt;; the caller disposes it).</summary>
@@ -449,11 +441,11 @@ public sealed partial class LatticeRegistry : IDisposable
         Execute("INSERT INTO canonical_heads (shard_id, version_id) VALUES ($s, $v) ON CONFLICT (shard_id) DO UPDATE SET version_id = excluded.version_id;",
             ("$s", shardId), ("$v", versionId));
 
-    private (string ShardId, string State)? SessionState(string token)
+    private SessionRow? SessionRow(string token)
     {
-        using var cmd = Command("SELECT shard_id, state FROM sessions WHERE token = $k;", ("$k", token));
+        using var cmd = Command("SELECT shard_id, header_json, state FROM sessions WHERE token = $k;", ("$k", token));
         using var r = cmd.ExecuteReader();
-        return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
+        return r.Read() ? new SessionRow(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
     }
 
     private void AppendAudit(DateTimeOffset at, string shardId, AuditFact fact) => AppendAudit(at, fact.Action, shardId, fact.VersionId, fact.Detail);
