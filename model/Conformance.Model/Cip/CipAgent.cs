@@ -1,6 +1,7 @@
-// The CIP agent state machine: one agent, many peers, each on its own connection. Every envelope in is checked in
-// this order — shape, receiver, fingerprint, signature, pinned key, replay window, seen msg_id, payload — and a
-// failure drops it with a reason (an Observe output); nothing else happens, so bad input never moves trust except
+// The CIP agent state machine: one agent, many peers, each on its own connection. Every envelope in is judged in the
+// acceptance order (CipAcceptance: shape, receiver, fingerprint, signature, pinned key, replay window, seen msg_id,
+// payload, session nonce, session) and a failure drops it with a reason (CipStep.Dropped, and an Observe output for
+// telemetry); nothing else happens, so bad input never moves trust except
 // where §4.2 says so (first contact only, SPEC-NOTES.md). What the agent decides is visible in what it sends:
 // the trust block and STATE_UPDATE.ltppeerstate of its replies, and FACT_* resolutions to the proposer.
 using System.Collections.Immutable;
@@ -53,6 +54,8 @@ public sealed record CipAgentState(
 public abstract record CipInput
 {
     public sealed record Message(int Connection, string Text) : CipInput;
+    /// <summary>A message that is no envelope text at all (binary, or over the transport's size limit); dropped.</summary>
+    public sealed record Unreadable(int Connection, UnreadableKind Kind) : CipInput;
     public sealed record Disconnected(int Connection) : CipInput;
 }
 
@@ -63,7 +66,10 @@ public abstract record CipOutput
     public sealed record Observe(string Name, JsonElement Data) : CipOutput;
 }
 
-public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs);
+public enum UnreadableKind { Binary, Oversize }
+
+/// <summary>One step: the next state, the outputs in order, and the drop of this step's input if it was dropped.</summary>
+public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs, CipError? Dropped = null);
 
 public static class CipAgent
 {
@@ -73,9 +79,26 @@ public static class CipAgent
         switch (input)
         {
             case CipInput.Message m: run.OnMessage(m.Connection, m.Text); break;
+            case CipInput.Unreadable u: run.OnUnreadable(u.Kind); break;
             case CipInput.Disconnected d: run.OnDisconnected(d.Connection); break;
         }
         return run.Finish(s.Presence);
+    }
+
+    /// <summary>A step that drops its input for <paramref name="why"/> and changes nothing.</summary>
+    public static CipStep Refuse(CipAgentState s, CipError why) => new(s, [DropObservation(why, null)], why);
+
+    private static CipOutput.Observe DropObservation(CipError why, CipEnvelope? e)
+    {
+        var data = new JsonObject { ["rule"] = why.Rule, ["reason"] = why.Detail };
+        if (e is not null) { data["msg_id"] = e.MsgId; data["sender"] = e.Sender.AgentId; data["type"] = e.Type.Wire(); }
+        return Observation(CipObservations.Drop, data);
+    }
+
+    private static CipOutput.Observe Observation(string name, JsonObject data)
+    {
+        using var doc = JsonDocument.Parse(data.ToJsonString());
+        return new CipOutput.Observe(name, doc.RootElement.Clone());
     }
 
     /// <summary>One step's working set: the state being built and the outputs in order.</summary>
@@ -83,6 +106,12 @@ public static class CipAgent
     {
         public CipAgentState S = start;
         private readonly List<CipOutput> _out = [];
+        private CipError? _dropped;
+
+        /// <summary>Envelopes are JSON text (SPEC-NOTES.md "Transport"); anything else is dropped with a reason.</summary>
+        public void OnUnreadable(UnreadableKind kind) => Drop(kind == UnreadableKind.Oversize
+            ? new(CipRules.Size, "a message over the transport's size limit")
+            : new(CipRules.Shape, "a binary message: envelopes are JSON text"), null);
 
         public void OnDisconnected(int connection)
         {
@@ -92,42 +121,19 @@ public static class CipAgent
 
         public void OnMessage(int conn, string text)
         {
-            var (e, shapeError) = CipEnvelopes.Parse(text);
-            if (e is null) { Drop(shapeError!, null); return; }
-            // §2.1 receiver: an envelope addressed to another agent is not ours to act on.
-            if (e.Receiver.AgentId != cfg.Self.AgentId || e.Receiver.Fingerprint != cfg.Self.Fingerprint)
-            { Drop(new(CipRules.Receiver, $"addressed to {e.Receiver.AgentId}, not to this agent"), e); return; }
-
-            var known = S.Peers.ContainsKey(e.Sender.AgentId);
-            if (CipSigning.Verify(e) is { } bad)
-            {
+            var verdict = CipAcceptance.Judge(text, Receiving(conn));
+            if (verdict.Envelope is not { } e) { Drop(verdict.Error!, null); return; }
+            if (verdict.FailedAt == CipCheck.Signature && e.Type == CipType.Hello && !S.Peers.ContainsKey(e.Sender.AgentId))
                 // §4.2 "If fingerprint mismatch → drop and mark peer blacklisted." "If signature invalid → drop and mark
                 // peer untrusted." On first contact only: a forger must not be able to re-rate a known peer.
-                if (e.Type == CipType.Hello && !known)
-                    SetTrust(e.Sender.AgentId, bad.Rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted, "first contact: " + bad.Rule);
-                Drop(e.Type == CipType.Hello && bad.Rule == CipRules.Sign ? new(CipRules.BadSignature, bad.Detail) : bad, e);
-                return;
-            }
-            if (S.Peers.TryGetValue(e.Sender.AgentId, out var pinned) && pinned.PinnedKey is { } key && !key.AsSpan().SequenceEqual(e.PublicKey))
-            { Drop(new(CipRules.Pinned, "a different key than the one this agent_id handshook with"), e); return; }
+                SetTrust(e.Sender.AgentId, verdict.Error!.Rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted,
+                    "first contact: " + (verdict.Error.Rule == CipRules.BadSignature ? CipRules.Sign : verdict.Error.Rule));
+            // A session nonce and a msg_id are spent once the envelope got past the replay checks, even if no session takes it.
+            if (verdict.FailedAt is null or CipCheck.Session)
+                S = S with { Seen = (CipAcceptance.NonceKey(verdict.Payload) is { } nonce ? S.Seen.Add(nonce) : S.Seen).Add(CipAcceptance.MsgKey(e)) };
+            if (!verdict.Accepted) { Drop(verdict.Error!, e); return; }
+            var payload = verdict.Payload!;
 
-            // §4.1 "replay protection (nonce + timestamp)" and §7 "Nonce + timestamp protect against replay."
-            var skew = (e.Timestamp - env.Now).Duration();
-            if (skew > cfg.ReplayWindow) { Drop(new(CipRules.TimestampWindow, $"timestamp {skew.TotalSeconds:0}s away from now (window {cfg.ReplayWindow.TotalSeconds:0}s)"), e); return; }
-            var seenKey = e.Sender.AgentId + "/" + e.MsgId.ToLowerInvariant();
-            if (S.Seen.Contains(seenKey)) { Drop(new(CipRules.Replay, $"msg_id {e.MsgId} already seen from {e.Sender.AgentId}"), e); return; }
-            var (payload, payloadError) = CipPayloads.Read(e);
-            if (payload is null) { Drop(payloadError!, e); return; }
-            if (payload is HelloPayload hp)
-            {
-                var nonceKey = "nonce/" + Convert.ToBase64String(hp.SessionNonce);
-                if (S.Seen.Contains(nonceKey)) { Drop(new(CipRules.Replay, "session_nonce already used"), e); return; }
-                S = S with { Seen = S.Seen.Add(nonceKey) };
-            }
-            S = S with { Seen = S.Seen.Add(seenKey) };
-
-            if (e.Type != CipType.Hello && (!S.Peers.TryGetValue(e.Sender.AgentId, out var session) || session.Connection != conn))
-            { Drop(new(CipRules.Session, $"{e.Type.Wire()} before a handshake on this connection"), e); return; }
             if (S.Peers.TryGetValue(e.Sender.AgentId, out var rec))
                 S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = e.State, ReceiverView = e.SenderView.Wire() }) };
 
@@ -142,6 +148,18 @@ public static class CipAgent
             }
         }
 
+        /// <summary>What the agent knows when it judges an envelope on <paramref name="conn"/>.</summary>
+        private CipReceiving Receiving(int conn) => new()
+        {
+            Self = new Peer(cfg.Self.AgentId, cfg.Self.Fingerprint),
+            Pinned = id => S.Peers.GetValueOrDefault(id)?.PinnedKey,
+            Clock = (env.Now, cfg.ReplayWindow),
+            SeenMsgId = S.Seen.Contains,
+            SeenNonce = S.Seen.Contains,
+            InSession = e => S.Peers.GetValueOrDefault(e.Sender.AgentId)?.Connection == conn,
+            Handshakes = true,
+        };
+
         private void OnHello(int conn, CipEnvelope e, HelloPayload h)
         {
             var id = e.Sender.AgentId;
@@ -150,7 +168,7 @@ public static class CipAgent
             {
                 // §4.2 "If peer overloads (LPI=overloaded) → defer." No session, no trust change: try again later.
                 Reply(conn, e, TrustStateOrNew(id), "defer");
-                Observe("cip.defer", new JsonObject { ["agent_id"] = id, ["reason"] = "peer overloaded" });
+                Observe(CipObservations.Defer, new JsonObject { ["agent_id"] = id, ["reason"] = "peer overloaded" });
                 return;
             }
             var existing = S.Peers.GetValueOrDefault(id);
@@ -220,7 +238,7 @@ public static class CipAgent
                 return;
             }
             S = S with { Facts = S.Facts.SetItem(e.MsgId, fact) };
-            Observe("cip.fact", new JsonObject { ["fact_ref"] = e.MsgId, ["status"] = "pending", ["reason"] = "awaiting trusted confirmations" });
+            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = e.MsgId, ["status"] = "pending", ["reason"] = "awaiting trusted confirmations" });
         }
 
         private void OnVerdict(CipEnvelope e, FactVerdict v)
@@ -237,7 +255,7 @@ public static class CipAgent
             S = S with { Facts = S.Facts.SetItem(key, fact) };
             if (S.TrustOf(voter) != TrustState.Trusted)
             {
-                Observe("cip.vote", new JsonObject { ["fact_ref"] = key, ["voter"] = voter, ["counted"] = false, ["reason"] = "voter is " + S.TrustOf(voter).Wire() });
+                Observe(CipObservations.Vote, new JsonObject { ["fact_ref"] = key, ["voter"] = voter, ["counted"] = false, ["reason"] = "voter is " + S.TrustOf(voter).Wire() });
                 return;
             }
             if (conflict)
@@ -287,7 +305,7 @@ public static class CipAgent
 
         private void Resolution(string proposer, string factRef, FactStatus status, CipError why)
         {
-            Observe("cip.fact", new JsonObject { ["fact_ref"] = factRef, ["status"] = status.ToString().ToLowerInvariant(), ["rule"] = why.Rule, ["reason"] = why.Detail });
+            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = factRef, ["status"] = status.ToString().ToLowerInvariant(), ["rule"] = why.Rule, ["reason"] = why.Detail });
             var (type, payload) = status switch
             {
                 FactStatus.Accepted => (CipType.FactConfirm, new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 1, ["notes"] = why.Detail }),
@@ -310,7 +328,7 @@ public static class CipAgent
             var from = S.Peers.ContainsKey(agentId) ? rec.Trust.Wire() : "unknown";
             // Promotion starts a clean slate: earlier unverifiable claims do not count against a peer that is demoted later.
             S = S with { Peers = S.Peers.SetItem(agentId, rec with { Trust = to, Unverifiable = to == TrustState.Trusted ? 0 : rec.Unverifiable }) };
-            Observe("cip.trust", new JsonObject { ["agent_id"] = agentId, ["from"] = from, ["to"] = to.Wire(), ["why"] = why });
+            Observe(CipObservations.Trust, new JsonObject { ["agent_id"] = agentId, ["from"] = from, ["to"] = to.Wire(), ["why"] = why });
         }
 
         private TrustState TrustStateOrNew(string agentId) => S.TrustOf(agentId);
@@ -352,16 +370,11 @@ public static class CipAgent
 
         private void Drop(CipError why, CipEnvelope? e)
         {
-            var data = new JsonObject { ["rule"] = why.Rule, ["reason"] = why.Detail };
-            if (e is not null) { data["msg_id"] = e.MsgId; data["sender"] = e.Sender.AgentId; data["type"] = e.Type.Wire(); }
-            Observe("cip.drop", data);
+            _dropped ??= why;
+            _out.Add(DropObservation(why, e));
         }
 
-        private void Observe(string name, JsonObject data)
-        {
-            using var doc = JsonDocument.Parse(data.ToJsonString());
-            _out.Add(new CipOutput.Observe(name, doc.RootElement.Clone()));
-        }
+        private void Observe(string name, JsonObject data) => _out.Add(Observation(name, data));
 
         /// <summary>Resolves claims, then tells every connected peer when the agent's presence changed (§4.1 step 5, §3.7).</summary>
         public CipStep Finish(Presence before)
@@ -370,7 +383,7 @@ public static class CipAgent
             if (S.Presence != before)
                 foreach (var p in S.Peers.Values.Where(p => p.Connection is not null).OrderBy(p => p.AgentId, StringComparer.Ordinal))
                     _out.Add(Compose(p, CipType.StateUpdate, StateUpdatePayload(p.Trust, "load"), "load"));
-            return new CipStep(S, [.. _out]);
+            return new CipStep(S, [.. _out], _dropped);
         }
     }
 }

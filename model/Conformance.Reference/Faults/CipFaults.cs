@@ -118,7 +118,7 @@ public static class CipFaults
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             if (Json(input) is not { } e || !HasAstralAndHighBmpKeys(e)) return model(s, input, c, env);
-            return new CipStep(s, [new CipOutput.Observe("cip.drop", System.Text.Json.JsonDocument.Parse("{\"rule\":\"CIP-7-canonical\",\"reason\":\"signature does not verify (code point order)\"}").RootElement.Clone())]);
+            return CipAgent.Refuse(s, new CipError(CipRules.Canonical, "signature does not verify (code point order)"));
         }
 
         // Only envelopes whose names sort differently under the two orders are affected: exactly those it gets wrong.
@@ -269,7 +269,7 @@ public static class CipFaults
         {
             var step = model(s, input, c, env);
             var refused = step.Outputs.OfType<CipOutput.Observe>()
-                .Where(o => o.Name == "cip.fact" && o.Data.TryGetProperty("rule", out var r) && r.GetString() == rule && o.Data.GetProperty("status").GetString() == "rejected")
+                .Where(o => o.Name == CipObservations.Fact && o.Data.TryGetProperty("rule", out var r) && r.GetString() == rule && o.Data.GetProperty("status").GetString() == "rejected")
                 .Select(o => o.Data.GetProperty("fact_ref").GetString()!).ToHashSet();
             if (refused.Count == 0) return step;
             var facts = step.State.Facts;

@@ -137,6 +137,8 @@ public sealed class CipAgentTraces : ITraceProtocol
         private int _connections;
         /// <summary>Trust transitions and drops the model made in the current step, for citing the rule a reply breaks.</summary>
         private readonly List<(string Name, JsonElement Data)> _observed = [];
+        /// <summary>The first drop the model made since the last envelope this trace sent.</summary>
+        private CipError? _dropped;
 
         private static readonly CipIdentity ShadowSelfKey = new("shadow", TestKeys.FromLabel("conformance-suite/cip/trace-shadow"));
         private static readonly Ed25519Signer Other = TestKeys.FromLabel("conformance-suite/cip/other-fingerprint");
@@ -325,6 +327,7 @@ public sealed class CipAgentTraces : ITraceProtocol
         private async Task SendAsync(Member m, TraceStep step, Compose compose, bool sync = true)
         {
             _observed.Clear();
+            _dropped = null;
             // A replay is the sender's last envelope again, verbatim (its first envelope when it has sent none).
             var (text, shadow) = step.Variant == "replay" && m.Last is { } last ? last : (compose(_agent), compose(_shadowAgent));
             m.Last = (text, shadow);
@@ -384,6 +387,7 @@ public sealed class CipAgentTraces : ITraceProtocol
             var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, _clock);
             _s = step.State;
             foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
+            _dropped ??= step.Dropped;
             // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.
             return [.. step.Outputs.OfType<CipOutput.Send>().Where(s => Intent(s.Text) != "load")];
         }
@@ -455,7 +459,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                         _ => CipWorld.TrustGate,
                     }, what);
                 case FactVerdict v:
-                    var rule = _observed.Where(o => o.Name == "cip.fact" && string.Equals(o.Data.GetProperty("fact_ref").GetString(), v.FactRef, StringComparison.OrdinalIgnoreCase))
+                    var rule = _observed.Where(o => o.Name == CipObservations.Fact && string.Equals(o.Data.GetProperty("fact_ref").GetString(), v.FactRef, StringComparison.OrdinalIgnoreCase))
                         .Select(o => o.Data.TryGetProperty("rule", out var r) ? r.GetString() : null).LastOrDefault(r => !string.IsNullOrEmpty(r));
                     return (rule ?? KnowledgePolicy.TwoConfirmations, $"{type.Wire()} for {v.FactRef}");
                 default:
@@ -464,12 +468,12 @@ public sealed class CipAgentTraces : ITraceProtocol
         }
 
         /// <summary>The rule behind a drop in this step (what a reply to the dropped envelope would break).</summary>
-        private string? DropRule() => _observed.Where(o => o.Name == "cip.drop").Select(o => o.Data.GetProperty("rule").GetString()).FirstOrDefault();
+        private string? DropRule() => _dropped?.Rule;
 
         /// <summary>The §5.2 row (or first-contact rule) behind a trust change in this step.</summary>
         private string? TrustRule()
         {
-            var why = _observed.Where(o => o.Name == "cip.trust").Select(o => o.Data.GetProperty("why").GetString() ?? "").LastOrDefault();
+            var why = _observed.Where(o => o.Name == CipObservations.Trust).Select(o => o.Data.GetProperty("why").GetString() ?? "").LastOrDefault();
             if (why is null) return null;
             return why switch
             {

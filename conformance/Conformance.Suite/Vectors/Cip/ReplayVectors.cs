@@ -407,14 +407,13 @@ public sealed class ReplayVectors : IVectorTopic
             env.Advance(at - env.Now);
             var step = CipAgent.Step(state, new CipInput.Message(a.Connection, a.Text), cfg, env);
             state = step.State;
-            var drop = step.Outputs.OfType<CipOutput.Observe>().FirstOrDefault(o => o.Name == "cip.drop");
             var o = new JsonObject { ["at"] = CipCompose.Timestamp(at), ["connection"] = a.Connection, ["envelope"] = a.Text };
-            if (drop is null) o["expected"] = "accepted";
+            if (step.Dropped is not { } drop) o["expected"] = "accepted";
             else
             {
                 o["expected"] = "dropped";
-                o["rule"] = drop.Data.GetProperty("rule").GetString();
-                o["reason"] = drop.Data.GetProperty("reason").GetString();
+                o["rule"] = drop.Rule;
+                o["reason"] = drop.Detail;
             }
             steps.Add(o);
             last = o;
