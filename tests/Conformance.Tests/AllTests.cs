@@ -16,6 +16,7 @@ public static class AllTests
         Model.CipEnvelopeTests.Tests(),
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
+        Model.CipAcceptanceTests.Tests(),
         Model.ShardEdgeTests.Tests(),
         Model.RegistryShardTests.Tests(),
         Reports.ReportWriterTests.Tests(),

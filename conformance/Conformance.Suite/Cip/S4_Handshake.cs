@@ -98,7 +98,7 @@ internal static class S4_Handshake
     {
         ["presence"] = presence.Wire(),
         ["lri"] = lri,
-        ["ltppeerstate"] = "probing",
+        ["ltppeerstate"] = TrustState.Probing.Wire(),
         ["kernel_signals"] = CipCompose.Array(kernelSignals),
         ["intent"] = "status",
     };

@@ -59,10 +59,14 @@ public static class CipAcceptance
         if (e is null) return new(null, null, CipCheck.Parse, shapeError);
         CipVerdict Fail(CipCheck at, CipError why, object? payload = null) => new(e, payload, at, why);
 
-        if (r.Self is { } self && (e.Receiver.AgentId != self.AgentId
-            || !string.Equals(e.Receiver.Fingerprint, self.Fingerprint, r.FingerprintAnyCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            && !r.Unenforced.Contains(CipRules.Receiver))
-            return Fail(CipCheck.Receiver, new(CipRules.Receiver, $"addressed to {e.Receiver.AgentId}, not to this agent"));
+        if (r.Self is { } self && !r.Unenforced.Contains(CipRules.Receiver))
+        {
+            // The detail names the field that is wrong (evidence for a subject that addressed someone else).
+            if (e.Receiver.AgentId != self.AgentId)
+                return Fail(CipCheck.Receiver, new(CipRules.Receiver, $"receiver.agent_id is {e.Receiver.AgentId}, not this receiver's {self.AgentId}"));
+            if (!string.Equals(e.Receiver.Fingerprint, self.Fingerprint, r.FingerprintAnyCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                return Fail(CipCheck.Receiver, new(CipRules.Receiver, $"receiver.fingerprint is {e.Receiver.Fingerprint}, not this receiver's {self.Fingerprint}"));
+        }
 
         if (Signature(e, r) is { } bad)
             // §4.2 "If signature invalid → drop and mark peer untrusted": on a HELLO the handshake rule is the one broken.
@@ -74,7 +78,7 @@ public static class CipAcceptance
             if (key is null && r.PinnedOnly)
                 return Fail(CipCheck.PinnedKey, new(CipRules.Pinned, $"sender.agent_id {e.Sender.AgentId} is not a party this receiver knows"));
             if (key is not null && !key.AsSpan().SequenceEqual(e.PublicKey))
-                return Fail(CipCheck.PinnedKey, new(CipRules.Pinned, "a different key than the one this agent_id handshook with"));
+                return Fail(CipCheck.PinnedKey, new(CipRules.Pinned, "sender.pubkey is a different key than the one this agent_id handshook with"));
         }
 
         // §4.1 "replay protection (nonce + timestamp)" and §7 "Nonce + timestamp protect against replay."

@@ -13,6 +13,8 @@ namespace Conformance.Model.Cip;
 
 public sealed record CipAgentConfig(CipIdentity Self, IReadOnlySet<string> Anchors, string? Authority, TimeSpan ReplayWindow)
 {
+    /// <summary>The reference agent's replay window: §7 names none; ±30 s tolerates ordinary clock skew.</summary>
+    public static readonly TimeSpan ReferenceReplayWindow = TimeSpan.FromSeconds(30);
     /// <summary>A peer or the agent at this LRI or above counts as overloaded (§2.2 lri 0–100; SPEC-NOTES.md "Load").</summary>
     public const int OverloadLri = 80;
     /// <summary>Load one unresolved claim puts on the agent: four pending claims overload it (lri 80).</summary>
@@ -85,6 +87,18 @@ public static class CipAgent
         return run.Finish(s.Presence);
     }
 
+    /// <summary>What an agent in state <paramref name="s"/> knows when it judges an envelope arriving on <paramref name="connection"/>.</summary>
+    public static CipReceiving Receiving(CipAgentState s, CipAgentConfig cfg, DateTimeOffset now, int connection) => new()
+    {
+        Self = new Peer(cfg.Self.AgentId, cfg.Self.Fingerprint),
+        Pinned = id => s.Peers.GetValueOrDefault(id)?.PinnedKey,
+        Clock = (now, cfg.ReplayWindow),
+        SeenMsgId = s.Seen.Contains,
+        SeenNonce = s.Seen.Contains,
+        InSession = e => s.Peers.GetValueOrDefault(e.Sender.AgentId)?.Connection == connection,
+        Handshakes = true,
+    };
+
     /// <summary>A step that drops its input for <paramref name="why"/> and changes nothing.</summary>
     public static CipStep Refuse(CipAgentState s, CipError why) => new(s, [DropObservation(why, null)], why);
 
@@ -121,12 +135,12 @@ public static class CipAgent
 
         public void OnMessage(int conn, string text)
         {
-            var verdict = CipAcceptance.Judge(text, Receiving(conn));
+            var verdict = CipAcceptance.Judge(text, Receiving(S, cfg, env.Now, conn));
             if (verdict.Envelope is not { } e) { Drop(verdict.Error!, null); return; }
             if (verdict.FailedAt == CipCheck.Signature && e.Type == CipType.Hello && !S.Peers.ContainsKey(e.Sender.AgentId))
                 // §4.2 "If fingerprint mismatch → drop and mark peer blacklisted." "If signature invalid → drop and mark
                 // peer untrusted." On first contact only: a forger must not be able to re-rate a known peer.
-                SetTrust(e.Sender.AgentId, verdict.Error!.Rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted,
+                SetTrust(e.Sender.AgentId, TrustFsm.AfterRefusedFirstHello(verdict.Error!.Rule),
                     "first contact: " + (verdict.Error.Rule == CipRules.BadSignature ? CipRules.Sign : verdict.Error.Rule));
             // A session nonce and a msg_id are spent once the envelope got past the replay checks, even if no session takes it.
             if (verdict.FailedAt is null or CipCheck.Session)
@@ -148,18 +162,6 @@ public static class CipAgent
             }
         }
 
-        /// <summary>What the agent knows when it judges an envelope on <paramref name="conn"/>.</summary>
-        private CipReceiving Receiving(int conn) => new()
-        {
-            Self = new Peer(cfg.Self.AgentId, cfg.Self.Fingerprint),
-            Pinned = id => S.Peers.GetValueOrDefault(id)?.PinnedKey,
-            Clock = (env.Now, cfg.ReplayWindow),
-            SeenMsgId = S.Seen.Contains,
-            SeenNonce = S.Seen.Contains,
-            InSession = e => S.Peers.GetValueOrDefault(e.Sender.AgentId)?.Connection == conn,
-            Handshakes = true,
-        };
-
         private void OnHello(int conn, CipEnvelope e, HelloPayload h)
         {
             var id = e.Sender.AgentId;
@@ -178,8 +180,8 @@ public static class CipAgent
                 Reply(conn, e, TrustState.Blacklisted, "deny");
                 return;
             }
-            var before = existing?.Trust ?? TrustState.Untrusted;
-            var after = existing is null && cfg.Anchors.Contains(e.Sender.Fingerprint) ? TrustState.Trusted : TrustFsm.Next(before, TrustEvent.ValidHandshake);
+            var before = existing?.Trust ?? TrustFsm.Initial;
+            var after = TrustFsm.AfterHandshake(existing?.Trust, cfg.Anchors.Contains(e.Sender.Fingerprint));
             var rec = (existing ?? new PeerRecord(id, before)) with
             {
                 PinnedKey = e.PublicKey, Fingerprint = e.Sender.Fingerprint, Connection = conn, LastSignal = e.State, ReceiverView = e.SenderView.Wire(),

@@ -217,7 +217,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                     var traceId = _env.NewUuid();
                     await SendAsync(by, step, Envelope(by, CipType.DecisionShare, () => new JsonObject
                     {
-                        ["decision"] = new JsonObject { ["choice"] = "trust_override", ["outcome"] = "probing", ["context"] = p.Id.AgentId },
+                        ["decision"] = new JsonObject { ["choice"] = "trust_override", ["outcome"] = TrustState.Probing.Wire(), ["context"] = p.Id.AgentId },
                         ["dmp_trace"] = new JsonObject { ["decision_id"] = traceId, ["steps"] = CipCompose.Array(["review"]), ["evidence"] = CipCompose.Array(["operator"]) },
                         ["retrospective"] = "trace",
                     }, Calm));
@@ -264,7 +264,7 @@ public sealed class CipAgentTraces : ITraceProtocol
             var at = timestamp ?? _clock.Now;
             return to =>
             {
-                var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, "probing", "unknown", state);
+                var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, TrustState.Probing.Wire(), "unknown", state);
                 before?.Invoke(e);
                 var text = CipSigning.Sign(e, signer ?? m.Id.Key);
                 if (after is null) return text;

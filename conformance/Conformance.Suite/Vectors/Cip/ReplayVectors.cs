@@ -35,7 +35,7 @@ public sealed class ReplayVectors : IVectorTopic
         public byte[] Nonce() => r.Bytes(16);
 
         public static string Envelope(CipIdentity from, CipType type, JsonObject payload, string msgId, DateTimeOffset ts, Signal? state = null) =>
-            Signed(CipCompose.Unsigned(from, PeerOf(Agent), type, payload, msgId, ts, "probing", "unknown", state ?? Calm), from.Key);
+            Signed(CipCompose.Unsigned(from, PeerOf(Agent), type, payload, msgId, ts, TrustState.Probing.Wire(), "unknown", state ?? Calm), from.Key);
 
         public string Hello(CipIdentity from, DateTimeOffset ts, byte[]? nonce = null, string? msgId = null, Signal? state = null, byte[]? challenge = null) =>
             Envelope(from, CipType.Hello, CipVectorKit.Hello(nonce ?? Nonce(), challenge ?? r.Bytes(32)), msgId ?? Id(), ts, state);
