@@ -57,7 +57,7 @@ public static class CipAcceptanceTests
         {
             var v = CipAcceptance.Judge(IntentFromP(), Full());
             Expect.isTrue(v.Accepted, $"accepted, got {v.Error}");
-            Expect.isNull(v.FailedAt, "no failed check");
+            Expect.isTrue(v.FailedAt is null, "no failed check");
             Expect.isTrue(v.Payload is IntentPayload { Goal: "ask" }, "the typed payload");
         }),
         TestCase("each check of the acceptance order refuses with its own rule", () =>
