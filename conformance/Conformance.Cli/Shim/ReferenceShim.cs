@@ -120,8 +120,8 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
     private JsonObject VersionId(string id)
     {
         if (VersionIds.IsValid(id)) return Valid(("form", VersionIds.IsHashBased(id) ? "hash" : "semver"));
-        // shard-version-id-unchecked: the edge takes a version id of any form.
-        return fault?.Name == "shard-version-id-unchecked" ? Valid(("form", "semver")) : Invalid();
+        // A fault that accepts version ids of any form (shard-version-id-unchecked) takes this one.
+        return ShimFaults.AnyVersionId(fault) ? Valid(("form", "semver")) : Invalid();
     }
 
     private JsonObject Envelope(string text)

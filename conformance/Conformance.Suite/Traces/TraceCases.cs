@@ -1,12 +1,7 @@
 // Property-trace cases: one per spec and role the engine covers, listed after the hand-written cases. A trace case
 // is a case like any other (ID, requirements, checks, wire trace as evidence) with a trace section in the report.
-using Conformance.Model.Env;
-using Conformance.Reference.Cip;
 using Conformance.Reference.Faults;
-using Conformance.Reference.Lhs;
-using Conformance.Reference.Shard;
 using Conformance.Suite.Core;
-using Conformance.Suite.Embedded;
 using Conformance.Suite.Traces.Lhs;
 
 namespace Conformance.Suite.Traces;
@@ -39,34 +34,6 @@ public static class TraceCases
     /// and randomness seeded from the trace's stream, so the minimal trace replays byte for byte. Null for a spec and
     /// role without an embedded reference to start so.
     /// </summary>
-    public static Func<string, Task<FreshIut>>? EmbeddedFresh(string spec, IutRole role, ulong seed, Fault? fault) => (spec, role) switch
-    {
-        ("lhs", IutRole.Server) => async stream =>
-        {
-            var env = Seeded(seed, stream);
-            var server = await EmbeddedLhsServer.StartAsync(seed, () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct, env);
-            return new FreshIut(new Targets(new SeededServerTarget(server.Target, env)), server);
-        },
-        ("lhs", IutRole.Client) => async stream =>
-        {
-            var env = Seeded(seed, stream);
-            var client = await EmbeddedLhsClient.StartAsync(seed, () => fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct, env);
-            return new FreshIut(new Targets(Client: new SeededClientTarget(client, env)), client);
-        },
-        ("shard", IutRole.Server) => async stream =>
-        {
-            var env = Seeded(seed, stream);
-            var edge = await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct, env: env);
-            return new FreshIut(new Targets(new SeededRestartableServerTarget(edge, env)), edge);
-        },
-        ("cip", IutRole.Agent) => async stream =>
-        {
-            var env = Seeded(seed, stream);
-            var agent = await EmbeddedCipAgent.StartAsync(seed, fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct, env);
-            return new FreshIut(new Targets(Agent: new SeededAgentTarget(agent.Target, env)), agent);
-        },
-        _ => null,
-    };
-
-    private static SeededEnvironment Seeded(ulong seed, string stream) => new(seed, stream: "iut/" + stream);
+    public static Func<string, Task<FreshIut>>? EmbeddedFresh(string spec, IutRole role, ulong seed, Fault? fault) =>
+        Specs.Specs.Find(spec)?.Fresh(role, seed, fault);
 }

@@ -21,6 +21,9 @@ public sealed record Fault(string Name, FaultSide Side, string Summary, string E
     /// </summary>
     public bool Reading { get; init; }
 
+    /// <summary>The vector op this variant changes when the reference shim runs it (`conformance shim --fault`), or null.</summary>
+    public ShimReach? Shim { get; init; }
+
     /// <summary>A fresh behaviour of type <typeparamref name="T"/> if this fault breaks that kind of host, else <paramref name="correct"/>.</summary>
     public T As<T>(T correct) where T : class => Create() as T ?? correct;
 
@@ -36,31 +39,31 @@ public static class LhsFaults
 {
     public static readonly IReadOnlyList<Fault> All =
     [
-        Server<NonceReused>("nonce-reused", "the edge draws its nonce from a fixed source: every connection gets the same mirror nonce", "LHS-3.2-nonce-unique"),
-        Server<SealOverWrongBytes>("seal-over-wrong-bytes", "the edge signs JCS([hello, mirror, bind]) and leaves the nonce out", "LHS-3.4-seal-covers"),
-        Server<SealNotCanonical>("seal-not-canonical", "the edge signs the frames' raw text instead of their JCS form", "LHS-3.4-seal-canonical"),
+        Server<NonceReused>("nonce-reused", "the edge draws its nonce from a fixed source: every connection gets the same mirror nonce", "LHS-3.2-nonce-unique") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<SealOverWrongBytes>("seal-over-wrong-bytes", "the edge signs JCS([hello, mirror, bind]) and leaves the nonce out", "LHS-3.4-seal-covers") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<SealNotCanonical>("seal-not-canonical", "the edge signs the frames' raw text instead of their JCS form", "LHS-3.4-seal-canonical") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
         Server<BindBeforeHello>("bind-before-hello", "the edge accepts a bind as the first frame, inventing a hello for it", "LHS-1-order"),
-        Server<SecondHelloAccepted>("second-hello-accepted", "the edge restarts the handshake when a second hello arrives on one connection", "LHS-1-single-shot"),
-        Server<MissingFieldsAccepted>("missing-fields-accepted", "the edge fills a hello's missing required fields with defaults", "LHS-3.1-required"),
-        Server<VersionMajorUnchecked>("version-major-unchecked", "the edge answers a hello of any major as if it were its own", "LHS-3.1-version"),
-        Server<FeaturesWidened>("features-widened", "the edge's mirror enables every feature it has, requested or not", "LHS-3.2-features-subset"),
-        Server<InvalidThreadAccepted>("invalid-thread-accepted", "the edge seals a bind whose thread is neither a UUID nor a ULID", "LHS-3.3-thread"),
-        Server<EncodingIgnored>("encoding-ignored", "the edge accepts flow frames in either encoding, whatever was negotiated", "LHS-6-encoding-enforced"),
-        Server<FrameLimitIgnored>("frame-limit-ignored", "the edge echoes flow frames larger than the negotiated max_frame_bytes", "LHS-1-frame-limit"),
+        Server<SecondHelloAccepted>("second-hello-accepted", "the edge restarts the handshake when a second hello arrives on one connection", "LHS-1-single-shot") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<MissingFieldsAccepted>("missing-fields-accepted", "the edge fills a hello's missing required fields with defaults", "LHS-3.1-required") with { Shim = new ShimReach.Runs("lhs.negotiate") },
+        Server<VersionMajorUnchecked>("version-major-unchecked", "the edge answers a hello of any major as if it were its own", "LHS-3.1-version") with { Shim = new ShimReach.Runs("lhs.negotiate") },
+        Server<FeaturesWidened>("features-widened", "the edge's mirror enables every feature it has, requested or not", "LHS-3.2-features-subset") with { Shim = new ShimReach.Runs("lhs.negotiate") },
+        Server<InvalidThreadAccepted>("invalid-thread-accepted", "the edge seals a bind whose thread is neither a UUID nor a ULID", "LHS-3.3-thread") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<EncodingIgnored>("encoding-ignored", "the edge accepts flow frames in either encoding, whatever was negotiated", "LHS-6-encoding-enforced") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<FrameLimitIgnored>("frame-limit-ignored", "the edge echoes flow frames larger than the negotiated max_frame_bytes", "LHS-1-frame-limit") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
         Server<WrongEncodingSent>("wrong-encoding-sent", "the edge echoes flow frames in the other encoding", "LHS-6-frames-sent"),
         Server<NoErrorFrame>("no-error-frame", "the edge closes on a violation without sending an error frame", "LHS-4-error-frame"),
-        Server<FlowAfterError>("flow-after-error", "the edge sends the error frame but stays open and keeps serving", "LHS-4-no-flow"),
-        Server<TelemetrySilent>("telemetry-silent", "the edge never publishes the bind telemetry hook", "LHS-7-telemetry-bind"),
+        Server<FlowAfterError>("flow-after-error", "the edge sends the error frame but stays open and keeps serving", "LHS-4-no-flow") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<TelemetrySilent>("telemetry-silent", "the edge never publishes the bind telemetry hook", "LHS-7-telemetry-bind") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
         Server<GarbageIgnored>("garbage-ignored", "the edge silently ignores text frames that are not JSON control frames", "LHS-3-json"),
-        Server<MirrorWithoutNonce>("mirror-without-nonce", "the edge's mirror leaves out the nonce (the seal still covers it)", "LHS-3.2-mirror-fields"),
-        Server<EncodingNotOffered>("encoding-not-offered", "the edge always chooses json, even when the hello did not offer it", "LHS-3.2-negotiation"),
-        Server<FeaturesNotEnforced>("features-not-enforced", "the edge echoes flow frames that use features it never granted", "LHS-3.2-features-enforced"),
-        Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only"),
-        Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted"),
+        Server<MirrorWithoutNonce>("mirror-without-nonce", "the edge's mirror leaves out the nonce (the seal still covers it)", "LHS-3.2-mirror-fields") with { Shim = new ShimReach.Runs("lhs.negotiate") },
+        Server<EncodingNotOffered>("encoding-not-offered", "the edge always chooses json, even when the hello did not offer it", "LHS-3.2-negotiation") with { Shim = new ShimReach.Runs("lhs.negotiate") },
+        Server<FeaturesNotEnforced>("features-not-enforced", "the edge echoes flow frames that use features it never granted", "LHS-3.2-features-enforced") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<TextInFlowIgnored>("text-in-flow-ignored", "the edge silently drops text messages after the seal", "LHS-6-lce-only") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
+        Server<FlowRejected>("flow-rejected", "the edge rejects every flow frame, valid or not", "LHS-6-flow-accepted") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
         Server<OwnSigWithoutLtp>("own-sig-without-ltp", "the edge's own flow frames carry an LTP sig member when ltp was not negotiated", "LHS-6-frames-sent"),
         // The one variant with two defects: it shows that the first does not hide the second (both must be reported).
         Server<MirrorLimitMissingAndIgnored>("two-defects", "the edge's mirror leaves out max_frame_bytes, and it echoes flow frames over the limit", "LHS-3.2-mirror-fields"),
-        Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close"),
+        Server<ErrorWithoutClose>("error-without-close", "the edge sends its error frame, then goes deaf but never closes", "LHS-4-close") with { Shim = new ShimReach.Runs("lhs.transcript.server") },
         Server<SealHeaderMissing>("http-seal-header-missing", "the edge's 101 (HTTP Upgrade profile) carries LHS-Mirror but not LHS-Seal", "LHS-5-upgrade-headers") with { Adapter = "http" },
         Client<ClientAcceptsBadSeal>("client-accepts-bad-seal", "the agent proceeds to flow whatever the seal's signature", "LHS-3.4-client-aborts"),
         Client<ClientFlowBeforeSeal>("client-flow-before-seal", "the agent sends a flow frame right after its bind, before the seal", "LHS-1-order"),
