@@ -71,7 +71,11 @@ public abstract record CipOutput
 public enum UnreadableKind { Binary, Oversize }
 
 /// <summary>One step: the next state, the outputs in order, and the drop of this step's input if it was dropped.</summary>
-public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs, CipError? Dropped = null);
+public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs, CipError? Dropped = null)
+{
+    /// <summary>The trust changes the step made, in order (each also observed as cip.trust).</summary>
+    public ImmutableArray<TrustTransition> Transitions { get; init; } = [];
+}
 
 public static class CipAgent
 {
@@ -121,6 +125,7 @@ public static class CipAgent
         public CipAgentState S = start;
         private readonly List<CipOutput> _out = [];
         private CipError? _dropped;
+        private readonly List<TrustTransition> _transitions = [];
 
         /// <summary>Envelopes are JSON text (SPEC-NOTES.md "Transport"); anything else is dropped with a reason.</summary>
         public void OnUnreadable(UnreadableKind kind) => Drop(kind == UnreadableKind.Oversize
@@ -141,6 +146,7 @@ public static class CipAgent
                 // §4.2 "If fingerprint mismatch → drop and mark peer blacklisted." "If signature invalid → drop and mark
                 // peer untrusted." On first contact only: a forger must not be able to re-rate a known peer.
                 SetTrust(e.Sender.AgentId, TrustFsm.AfterRefusedFirstHello(verdict.Error!.Rule),
+                    verdict.Error.Rule == CipRules.Fingerprint ? TrustCause.FirstContactFingerprint : TrustCause.FirstContactSignature,
                     "first contact: " + (verdict.Error.Rule == CipRules.BadSignature ? CipRules.Sign : verdict.Error.Rule));
             // A session nonce and a msg_id are spent once the envelope got past the replay checks, even if no session takes it.
             if (verdict.FailedAt is null or CipCheck.Session)
@@ -187,7 +193,8 @@ public static class CipAgent
                 PinnedKey = e.PublicKey, Fingerprint = e.Sender.Fingerprint, Connection = conn, LastSignal = e.State, ReceiverView = e.SenderView.Wire(),
             };
             S = S with { Peers = S.Peers.SetItem(id, rec) };
-            if (after != before) SetTrust(id, after, existing is null && after == TrustState.Trusted ? "trust anchor" : "valid handshake");
+            var anchor = existing is null && after == TrustState.Trusted;
+            if (after != before) SetTrust(id, after, anchor ? TrustCause.Anchor : TrustCause.Handshake, anchor ? "trust anchor" : "valid handshake");
             // §4.1 step 2: answer with our own nonce and challenge and the signed response to theirs; step 5: first state signal.
             var payload = new JsonObject
             {
@@ -217,7 +224,7 @@ public static class CipAgent
             var rec = S.Peers[e.Sender.AgentId];
             S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = new Signal(u.Presence, u.Lri, u.KernelSignals, u.Intent) }) };
             // "temporary anomaly": a trusted peer reporting a critical kernel signal is re-verified.
-            if (u.KernelSignals.Count > 0) Transition(rec.AgentId, TrustEvent.TemporaryAnomaly, "kernel signals " + string.Join(",", u.KernelSignals));
+            if (u.KernelSignals.Count > 0) Transition(rec.AgentId, TrustCause.Anomaly, "kernel signals " + string.Join(",", u.KernelSignals));
         }
 
         private void OnPropose(CipEnvelope e, FactProposal p)
@@ -235,7 +242,7 @@ public static class CipAgent
                 {
                     var count = rec.Unverifiable + 1;
                     S = S with { Peers = S.Peers.SetItem(rec.AgentId, S.Peers[rec.AgentId] with { Unverifiable = count }) };
-                    if (count >= CipAgentConfig.UnverifiableLimit) Transition(rec.AgentId, TrustEvent.ConflictOrUnverifiable, $"{count} unverifiable claims");
+                    if (count >= CipAgentConfig.UnverifiableLimit) Transition(rec.AgentId, TrustCause.Unverifiable, $"{count} unverifiable claims");
                 }
                 return;
             }
@@ -264,9 +271,9 @@ public static class CipAgent
             {
                 var trustedConflicts = fact.Conflicters.Count(c => S.TrustOf(c) == TrustState.Trusted);
                 var proposer = S.TrustOf(fact.Proposer);
-                if (proposer == TrustState.Probing) Transition(fact.Proposer, TrustEvent.ConflictOrUnverifiable, "its claim was contradicted by trusted " + voter);
+                if (proposer == TrustState.Probing) Transition(fact.Proposer, TrustCause.Conflict, "its claim was contradicted by trusted " + voter);
                 else if (proposer == TrustState.Trusted && trustedConflicts >= CipAgentConfig.SevereConflicts)
-                    Transition(fact.Proposer, TrustEvent.SevereConflict, $"its claim was contradicted by {trustedConflicts} trusted peers");
+                    Transition(fact.Proposer, TrustCause.SevereConflict, $"its claim was contradicted by {trustedConflicts} trusted peers");
             }
         }
 
@@ -275,7 +282,7 @@ public static class CipAgent
             // "blacklisted → probing: manual override (human authority)": a signed override from the configured authority.
             if (cfg.Authority is { } authority && e.Sender.Fingerprint == authority && d.Choice == "trust_override")
             {
-                if (S.Peers.ContainsKey(d.Context)) Transition(d.Context, TrustEvent.ManualOverride, "override by " + e.Sender.AgentId);
+                if (S.Peers.ContainsKey(d.Context)) Transition(d.Context, TrustCause.Override, "override by " + e.Sender.AgentId);
                 return;
             }
             if (S.TrustOf(e.Sender.AgentId) is TrustState.Probing or TrustState.Trusted)
@@ -297,7 +304,7 @@ public static class CipAgent
                     if (status == FactStatus.Accepted)
                     {
                         S = S with { CausalMemory = S.CausalMemory.Add(f.MsgId) };
-                        Transition(f.Proposer, TrustEvent.VerifiedKnowledge, "its claim was accepted");
+                        Transition(f.Proposer, TrustCause.VerifiedKnowledge, "its claim was accepted");
                     }
                     Resolution(f.Proposer, f.MsgId, status, new(rule, reason));
                     changed = true;
@@ -317,20 +324,22 @@ public static class CipAgent
             Send(proposer, type, payload, null);
         }
 
-        private void Transition(string agentId, TrustEvent ev, string why)
+        private void Transition(string agentId, TrustCause cause, string why)
         {
+            var ev = cause.Event() ?? throw new ArgumentException($"{cause} is no §5.2 event", nameof(cause));
             var from = S.TrustOf(agentId);
             var to = TrustFsm.Next(from, ev);
-            if (to != from) SetTrust(agentId, to, $"{ev}: {why}");
+            if (to != from) SetTrust(agentId, to, cause, $"{ev}: {why}");
         }
 
-        private void SetTrust(string agentId, TrustState to, string why)
+        private void SetTrust(string agentId, TrustState to, TrustCause cause, string why)
         {
-            var rec = S.Peers.GetValueOrDefault(agentId) ?? new PeerRecord(agentId, TrustState.Untrusted);
-            var from = S.Peers.ContainsKey(agentId) ? rec.Trust.Wire() : "unknown";
+            var known = S.Peers.TryGetValue(agentId, out var had);
+            var rec = had ?? new PeerRecord(agentId, TrustState.Untrusted);
             // Promotion starts a clean slate: earlier unverifiable claims do not count against a peer that is demoted later.
             S = S with { Peers = S.Peers.SetItem(agentId, rec with { Trust = to, Unverifiable = to == TrustState.Trusted ? 0 : rec.Unverifiable }) };
-            Observe(CipObservations.Trust, new JsonObject { ["agent_id"] = agentId, ["from"] = from, ["to"] = to.Wire(), ["why"] = why });
+            _transitions.Add(new TrustTransition(agentId, known ? rec.Trust : null, to, cause, why));
+            Observe(CipObservations.Trust, new JsonObject { ["agent_id"] = agentId, ["from"] = known ? rec.Trust.Wire() : "unknown", ["to"] = to.Wire(), ["why"] = why });
         }
 
         private TrustState TrustStateOrNew(string agentId) => S.TrustOf(agentId);
@@ -385,7 +394,7 @@ public static class CipAgent
             if (S.Presence != before)
                 foreach (var p in S.Peers.Values.Where(p => p.Connection is not null).OrderBy(p => p.AgentId, StringComparer.Ordinal))
                     _out.Add(Compose(p, CipType.StateUpdate, StateUpdatePayload(p.Trust, "load"), "load"));
-            return new CipStep(S, [.. _out], _dropped);
+            return new CipStep(S, [.. _out], _dropped) { Transitions = [.. _transitions] };
         }
     }
 }

@@ -81,13 +81,16 @@ internal static class CipFaultTools
 
     /// <summary>The trust transitions a step made, as (agent_id, from, to).</summary>
     public static IEnumerable<(string AgentId, string From, string To)> Transitions(CipStep step) =>
-        step.Outputs.OfType<CipOutput.Observe>().Where(o => o.Name == CipObservations.Trust)
-            .Select(o => (o.Data.GetProperty("agent_id").GetString()!, o.Data.GetProperty("from").GetString()!, o.Data.GetProperty("to").GetString()!));
+        step.Transitions.Select(t => (t.AgentId, t.From?.Wire() ?? "unknown", t.To.Wire()));
 
-    /// <summary>The step with one peer's trust set back to <paramref name="trust"/> (and the transition's report removed).</summary>
+    /// <summary>The step with one peer's trust set back to <paramref name="trust"/> (and the transition and its report removed).</summary>
     public static CipStep Revert(CipStep step, string agentId, TrustState trust) =>
-        new(step.State with { Peers = step.State.Peers.SetItem(agentId, step.State.Peers[agentId] with { Trust = trust }) },
-            [.. step.Outputs.Where(o => !(o is CipOutput.Observe { Name: CipObservations.Trust } t && t.Data.GetProperty("agent_id").GetString() == agentId))]);
+        step with
+        {
+            State = step.State with { Peers = step.State.Peers.SetItem(agentId, step.State.Peers[agentId] with { Trust = trust }) },
+            Outputs = [.. step.Outputs.Where(o => !(o is CipOutput.Observe { Name: CipObservations.Trust } t && t.Data.GetProperty("agent_id").GetString() == agentId))],
+            Transitions = [.. step.Transitions.Where(t => t.AgentId != agentId)],
+        };
 
     public static ImmutableArray<CipOutput> Without(ImmutableArray<CipOutput> outputs, Func<CipOutput, bool> drop) => [.. outputs.Where(o => !drop(o))];
 }

@@ -258,7 +258,12 @@ public static class CipFaults
             var light = state with { Facts = state.Facts.RemoveRange(others.Select(f => f.MsgId)) };
             var resolved = model(light, new CipInput.Disconnected(-1), c, env);
             var back = resolved.State with { Facts = resolved.State.Facts.SetItems(others.Select(f => KeyValuePair.Create(f.MsgId, f))) };
-            return new CipStep(back, [.. step.Outputs, .. resolved.Outputs.Where(o => o is CipOutput.Send { Type: CipType.FactConfirm } or CipOutput.Observe)]);
+            return step with
+            {
+                State = back,
+                Outputs = [.. step.Outputs, .. resolved.Outputs.Where(o => o is CipOutput.Send { Type: CipType.FactConfirm } or CipOutput.Observe)],
+                Transitions = [.. step.Transitions, .. resolved.Transitions],
+            };
         }
     }
 
@@ -274,8 +279,11 @@ public static class CipFaults
             if (refused.Count == 0) return step;
             var facts = step.State.Facts;
             foreach (var id in refused) facts = facts.SetItem(id, facts[id] with { Status = FactStatus.Pending, Reason = null });
-            return new CipStep(step.State with { Facts = facts },
-                [.. step.Outputs.Where(o => !(o is CipOutput.Send { Type: CipType.FactReject } send && refused.Any(id => send.Text.Contains(id, StringComparison.OrdinalIgnoreCase))))]);
+            return step with
+            {
+                State = step.State with { Facts = facts },
+                Outputs = [.. step.Outputs.Where(o => !(o is CipOutput.Send { Type: CipType.FactReject } send && refused.Any(id => send.Text.Contains(id, StringComparison.OrdinalIgnoreCase))))],
+            };
         }
     }
 
@@ -293,7 +301,7 @@ public static class CipFaults
             state = state with { Peers = state.Peers.SetItem(Phantom, new PeerRecord(Phantom, TrustState.Trusted)) };
             foreach (var f in lone) state = state with { Facts = state.Facts.SetItem(f.MsgId, f with { Confirmers = f.Confirmers.Add(Phantom) }) };
             var resolved = model(state, new CipInput.Disconnected(-1), c, env);
-            return new CipStep(resolved.State, [.. step.Outputs, .. resolved.Outputs]);
+            return step with { State = resolved.State, Outputs = [.. step.Outputs, .. resolved.Outputs], Transitions = [.. step.Transitions, .. resolved.Transitions] };
         }
     }
 

@@ -145,6 +145,7 @@ public static class CipAcceptanceTests
                 (1, intent),
             ];
             var drops = 0;
+            var transitions = new List<TrustTransition>();
             foreach (var (conn, text) in script)
             {
                 var v = CipAcceptance.Judge(text, CipAgent.Receiving(s, cfg, env.Now, conn));
@@ -159,9 +160,18 @@ public static class CipAcceptanceTests
                 }
                 Expect.equal(observed.Length, step.Dropped is null ? 0 : 1, "one cip.drop observation per drop");
                 if (step.Dropped is { } d) Expect.equal(Str(observed[0].Data, "rule"), d.Rule, "the observation names the same rule");
+                // Every typed transition is the cip.trust observation telemetry sees.
+                var trust = step.Outputs.OfType<CipOutput.Observe>().Where(o => o.Name == CipObservations.Trust).ToArray();
+                Expect.sequenceEqual(step.Transitions.Select(t => (t.AgentId, t.From?.Wire() ?? "unknown", t.To.Wire(), t.Why)),
+                    trust.Select(o => (Str(o.Data, "agent_id"), Str(o.Data, "from"), Str(o.Data, "to"), Str(o.Data, "why"))), "transitions as observed");
+                transitions.AddRange(step.Transitions);
                 s = step.State;
             }
             Expect.equal(drops, 12, "the script's drops");
+            Expect.sequenceEqual(transitions, [
+                new TrustTransition(Q.AgentId, null, TrustState.Untrusted, TrustCause.FirstContactSignature, "first contact: " + CipRules.Sign),
+                new TrustTransition(P.AgentId, TrustState.Untrusted, TrustState.Probing, TrustCause.Handshake, "valid handshake"),
+            ], "Q marked untrusted at first contact, P probing after its handshake");
         }),
         TestCase("unreadable input is dropped, changes nothing, and says which kind it was", () =>
         {

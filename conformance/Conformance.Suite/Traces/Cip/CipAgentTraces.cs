@@ -139,6 +139,8 @@ public sealed class CipAgentTraces : ITraceProtocol
         private readonly List<(string Name, JsonElement Data)> _observed = [];
         /// <summary>The first drop the model made since the last envelope this trace sent.</summary>
         private CipError? _dropped;
+        /// <summary>The trust changes the model made since the last envelope this trace sent.</summary>
+        private readonly List<TrustTransition> _transitions = [];
 
         private static readonly CipIdentity ShadowSelfKey = new("shadow", TestKeys.FromLabel("conformance-suite/cip/trace-shadow"));
         private static readonly Ed25519Signer Other = TestKeys.FromLabel("conformance-suite/cip/other-fingerprint");
@@ -328,6 +330,7 @@ public sealed class CipAgentTraces : ITraceProtocol
         {
             _observed.Clear();
             _dropped = null;
+            _transitions.Clear();
             // A replay is the sender's last envelope again, verbatim (its first envelope when it has sent none).
             var (text, shadow) = step.Variant == "replay" && m.Last is { } last ? last : (compose(_agent), compose(_shadowAgent));
             m.Last = (text, shadow);
@@ -388,6 +391,7 @@ public sealed class CipAgentTraces : ITraceProtocol
             _s = step.State;
             foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
             _dropped ??= step.Dropped;
+            _transitions.AddRange(step.Transitions);
             // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.
             return [.. step.Outputs.OfType<CipOutput.Send>().Where(s => Intent(s.Text) != "load")];
         }
@@ -470,22 +474,18 @@ public sealed class CipAgentTraces : ITraceProtocol
         /// <summary>The rule behind a drop in this step (what a reply to the dropped envelope would break).</summary>
         private string? DropRule() => _dropped?.Rule;
 
-        /// <summary>The §5.2 row (or first-contact rule) behind a trust change in this step.</summary>
-        private string? TrustRule()
+        /// <summary>The §5.2 row (or first-contact rule) behind the last trust change in this step.</summary>
+        private string? TrustRule() => _transitions.Count == 0 ? null : _transitions[^1].Cause switch
         {
-            var why = _observed.Where(o => o.Name == CipObservations.Trust).Select(o => o.Data.GetProperty("why").GetString() ?? "").LastOrDefault();
-            if (why is null) return null;
-            return why switch
-            {
-                _ when why.Contains(CipRules.Fingerprint) => CipRules.Fingerprint,
-                _ when why.StartsWith("first contact") => CipRules.BadSignature,
-                _ when why.StartsWith(nameof(TrustEvent.VerifiedKnowledge)) => "CIP-5-verified-knowledge",
-                _ when why.StartsWith(nameof(TrustEvent.ConflictOrUnverifiable)) => why.Contains("unverifiable") ? "CIP-5-unverifiable" : "CIP-5-conflict",
-                _ when why.StartsWith(nameof(TrustEvent.SevereConflict)) => "CIP-5-severe",
-                _ when why.StartsWith(nameof(TrustEvent.TemporaryAnomaly)) => "CIP-5-anomaly",
-                _ when why.StartsWith(nameof(TrustEvent.ManualOverride)) => "CIP-5-override",
-                _ => CipWorld.TrustGate,
-            };
-        }
+            TrustCause.FirstContactFingerprint => CipRules.Fingerprint,
+            TrustCause.FirstContactSignature => CipRules.BadSignature,
+            TrustCause.VerifiedKnowledge => "CIP-5-verified-knowledge",
+            TrustCause.Unverifiable => "CIP-5-unverifiable",
+            TrustCause.Conflict => "CIP-5-conflict",
+            TrustCause.SevereConflict => "CIP-5-severe",
+            TrustCause.Anomaly => "CIP-5-anomaly",
+            TrustCause.Override => "CIP-5-override",
+            _ => CipWorld.TrustGate,
+        };
     }
 }
