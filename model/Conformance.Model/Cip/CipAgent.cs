@@ -75,7 +75,12 @@ public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outp
 {
     /// <summary>The trust changes the step made, in order (each also observed as cip.trust).</summary>
     public ImmutableArray<TrustTransition> Transitions { get; init; } = [];
+    /// <summary>The claims the step decided, in order (each also observed as cip.fact and sent to the proposer).</summary>
+    public ImmutableArray<FactResolution> Resolutions { get; init; } = [];
 }
+
+/// <summary>A claim decided: accepted, disputed or rejected, by the §6 rule in <see cref="Why"/>.</summary>
+public sealed record FactResolution(string FactRef, FactStatus Status, CipError Why);
 
 public static class CipAgent
 {
@@ -126,6 +131,7 @@ public static class CipAgent
         private readonly List<CipOutput> _out = [];
         private CipError? _dropped;
         private readonly List<TrustTransition> _transitions = [];
+        private readonly List<FactResolution> _resolutions = [];
 
         /// <summary>Envelopes are JSON text (SPEC-NOTES.md "Transport"); anything else is dropped with a reason.</summary>
         public void OnUnreadable(UnreadableKind kind) => Drop(kind == UnreadableKind.Oversize
@@ -314,7 +320,8 @@ public static class CipAgent
 
         private void Resolution(string proposer, string factRef, FactStatus status, CipError why)
         {
-            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = factRef, ["status"] = status.ToString().ToLowerInvariant(), ["rule"] = why.Rule, ["reason"] = why.Detail });
+            _resolutions.Add(new FactResolution(factRef, status, why));
+            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = factRef, ["status"] = status.Wire(), ["rule"] = why.Rule, ["reason"] = why.Detail });
             var (type, payload) = status switch
             {
                 FactStatus.Accepted => (CipType.FactConfirm, new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 1, ["notes"] = why.Detail }),
@@ -394,7 +401,7 @@ public static class CipAgent
             if (S.Presence != before)
                 foreach (var p in S.Peers.Values.Where(p => p.Connection is not null).OrderBy(p => p.AgentId, StringComparer.Ordinal))
                     _out.Add(Compose(p, CipType.StateUpdate, StateUpdatePayload(p.Trust, "load"), "load"));
-            return new CipStep(S, [.. _out], _dropped) { Transitions = [.. _transitions] };
+            return new CipStep(S, [.. _out], _dropped) { Transitions = [.. _transitions], Resolutions = [.. _resolutions] };
         }
     }
 }

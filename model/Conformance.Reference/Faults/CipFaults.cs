@@ -263,6 +263,7 @@ public static class CipFaults
                 State = back,
                 Outputs = [.. step.Outputs, .. resolved.Outputs.Where(o => o is CipOutput.Send { Type: CipType.FactConfirm } or CipOutput.Observe)],
                 Transitions = [.. step.Transitions, .. resolved.Transitions],
+                Resolutions = [.. step.Resolutions, .. resolved.Resolutions],
             };
         }
     }
@@ -273,9 +274,7 @@ public static class CipFaults
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             var step = model(s, input, c, env);
-            var refused = step.Outputs.OfType<CipOutput.Observe>()
-                .Where(o => o.Name == CipObservations.Fact && o.Data.TryGetProperty("rule", out var r) && r.GetString() == rule && o.Data.GetProperty("status").GetString() == "rejected")
-                .Select(o => o.Data.GetProperty("fact_ref").GetString()!).ToHashSet();
+            var refused = step.Resolutions.Where(r => r.Status == FactStatus.Rejected && r.Why.Rule == rule).Select(r => r.FactRef).ToHashSet();
             if (refused.Count == 0) return step;
             var facts = step.State.Facts;
             foreach (var id in refused) facts = facts.SetItem(id, facts[id] with { Status = FactStatus.Pending, Reason = null });
@@ -283,6 +282,7 @@ public static class CipFaults
             {
                 State = step.State with { Facts = facts },
                 Outputs = [.. step.Outputs.Where(o => !(o is CipOutput.Send { Type: CipType.FactReject } send && refused.Any(id => send.Text.Contains(id, StringComparison.OrdinalIgnoreCase))))],
+                Resolutions = [.. step.Resolutions.Where(r => !refused.Contains(r.FactRef))],
             };
         }
     }
@@ -301,7 +301,13 @@ public static class CipFaults
             state = state with { Peers = state.Peers.SetItem(Phantom, new PeerRecord(Phantom, TrustState.Trusted)) };
             foreach (var f in lone) state = state with { Facts = state.Facts.SetItem(f.MsgId, f with { Confirmers = f.Confirmers.Add(Phantom) }) };
             var resolved = model(state, new CipInput.Disconnected(-1), c, env);
-            return step with { State = resolved.State, Outputs = [.. step.Outputs, .. resolved.Outputs], Transitions = [.. step.Transitions, .. resolved.Transitions] };
+            return step with
+            {
+                State = resolved.State,
+                Outputs = [.. step.Outputs, .. resolved.Outputs],
+                Transitions = [.. step.Transitions, .. resolved.Transitions],
+                Resolutions = [.. step.Resolutions, .. resolved.Resolutions],
+            };
         }
     }
 

@@ -173,6 +173,20 @@ public static class CipAcceptanceTests
                 new TrustTransition(P.AgentId, TrustState.Untrusted, TrustState.Probing, TrustCause.Handshake, "valid handshake"),
             ], "Q marked untrusted at first contact, P probing after its handshake");
         }),
+        TestCase("a claim the agent decides is a typed resolution, the same as its cip.fact observation", () =>
+        {
+            var cfg = new CipAgentConfig(Agent, new HashSet<string>(), null, Window);
+            var env = new SeededEnvironment(3, T0, "resolution");
+            var hello = Signed(P, PeerOf(Agent), CipType.Hello, HelloPayload(), Uuid(Rng), T0);
+            var s = CipAgent.Step(CipAgentState.Initial, new CipInput.Message(1, hello), cfg, env).State;
+            var claimId = Uuid(Rng);
+            var step = CipAgent.Step(s, new CipInput.Message(1, From(P, CipType.FactPropose, Claim("no provenance", Uuid(Rng), withTrace: false), msgId: claimId)), cfg, env);
+            var r = step.Resolutions.Single();
+            Expect.equal((r.FactRef, r.Status, r.Why.Rule), (claimId, FactStatus.Rejected, KnowledgePolicy.Dmp), "rejected for condition 2");
+            var fact = step.Outputs.OfType<CipOutput.Observe>().Single(o => o.Name == CipObservations.Fact).Data;
+            Expect.equal((Str(fact, "fact_ref"), Str(fact, "status"), Str(fact, "rule"), Str(fact, "reason")), (r.FactRef, r.Status.Wire(), r.Why.Rule, r.Why.Detail), "as observed");
+            Expect.isTrue(step.Outputs.OfType<CipOutput.Send>().Any(o => o.Type == KnowledgePolicy.Message(r.Status)), "and sent to the proposer");
+        }),
         TestCase("unreadable input is dropped, changes nothing, and says which kind it was", () =>
         {
             var cfg = new CipAgentConfig(Agent, new HashSet<string>(), null, Window);

@@ -136,11 +136,12 @@ public sealed class CipAgentTraces : ITraceProtocol
         private CipAgentState _s = CipAgentState.Initial;
         private int _connections;
         /// <summary>Trust transitions and drops the model made in the current step, for citing the rule a reply breaks.</summary>
-        private readonly List<(string Name, JsonElement Data)> _observed = [];
         /// <summary>The first drop the model made since the last envelope this trace sent.</summary>
         private CipError? _dropped;
         /// <summary>The trust changes the model made since the last envelope this trace sent.</summary>
         private readonly List<TrustTransition> _transitions = [];
+        /// <summary>The claims the model decided since then.</summary>
+        private readonly List<FactResolution> _resolutions = [];
 
         private static readonly CipIdentity ShadowSelfKey = new("shadow", TestKeys.FromLabel("conformance-suite/cip/trace-shadow"));
         private static readonly Ed25519Signer Other = TestKeys.FromLabel("conformance-suite/cip/other-fingerprint");
@@ -328,9 +329,9 @@ public sealed class CipAgentTraces : ITraceProtocol
         /// </summary>
         private async Task SendAsync(Member m, TraceStep step, Compose compose, bool sync = true)
         {
-            _observed.Clear();
             _dropped = null;
             _transitions.Clear();
+            _resolutions.Clear();
             // A replay is the sender's last envelope again, verbatim (its first envelope when it has sent none).
             var (text, shadow) = step.Variant == "replay" && m.Last is { } last ? last : (compose(_agent), compose(_shadowAgent));
             m.Last = (text, shadow);
@@ -389,9 +390,9 @@ public sealed class CipAgentTraces : ITraceProtocol
         {
             var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, _clock);
             _s = step.State;
-            foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
             _dropped ??= step.Dropped;
             _transitions.AddRange(step.Transitions);
+            _resolutions.AddRange(step.Resolutions);
             // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.
             return [.. step.Outputs.OfType<CipOutput.Send>().Where(s => Intent(s.Text) != "load")];
         }
@@ -463,8 +464,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                         _ => CipWorld.TrustGate,
                     }, what);
                 case FactVerdict v:
-                    var rule = _observed.Where(o => o.Name == CipObservations.Fact && string.Equals(o.Data.GetProperty("fact_ref").GetString(), v.FactRef, StringComparison.OrdinalIgnoreCase))
-                        .Select(o => o.Data.TryGetProperty("rule", out var r) ? r.GetString() : null).LastOrDefault(r => !string.IsNullOrEmpty(r));
+                    var rule = _resolutions.LastOrDefault(r => string.Equals(r.FactRef, v.FactRef, StringComparison.OrdinalIgnoreCase))?.Why.Rule;
                     return (rule ?? KnowledgePolicy.TwoConfirmations, $"{type.Wire()} for {v.FactRef}");
                 default:
                     return (DropRule() ?? CipWorld.Response, type.Wire());
