@@ -42,7 +42,7 @@ public static class CipVerifyBenchmark
     // ---- envelopes, shaped like the suite's (CipPeer.Intent, CipPeer.HelloPayload, CipWorld.Claim) -------------------
 
     private static string Envelope(CipType type, JsonObject payload, string msgId, DateTimeOffset timestamp) =>
-        CipSigning.Sign(CipCompose.Unsigned(Sender, AgentPeer, type, payload, msgId, timestamp, "probing", "unknown", PeerSignal), Sender.Key);
+        CipSigning.Sign(CipCompose.Unsigned(Sender, AgentPeer, type, payload, msgId, timestamp, TrustState.Probing.Wire(), "unknown", PeerSignal), Sender.Key);
 
     private static string Intent(IModelEnvironment ids, DateTimeOffset timestamp, long i) => Envelope(CipType.Intent,
         new JsonObject { ["goal"] = "ask", ["topic"] = Topics[i % Topics.Length], ["priority"] = "normal", ["context"] = "conformance probe" },

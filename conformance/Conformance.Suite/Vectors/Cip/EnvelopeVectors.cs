@@ -15,7 +15,7 @@ using static Conformance.Suite.Vectors.Cip.CipVectorKit;
 
 namespace Conformance.Suite.Vectors.Cip;
 
-public sealed class EnvelopeVectors : IVectorTopic
+public sealed partial class EnvelopeVectors : IVectorTopic
 {
     public string Spec => "cip";
     public string Topic => "envelopes";

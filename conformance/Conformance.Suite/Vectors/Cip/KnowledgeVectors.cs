@@ -13,7 +13,7 @@ using static Conformance.Suite.Vectors.Cip.CipVectorKit;
 
 namespace Conformance.Suite.Vectors.Cip;
 
-public sealed class KnowledgeVectors : IVectorTopic
+public sealed partial class KnowledgeVectors : IVectorTopic
 {
     public string Spec => "cip";
     public string Topic => "knowledge";

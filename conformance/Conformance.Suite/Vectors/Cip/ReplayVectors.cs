@@ -11,7 +11,7 @@ using static Conformance.Suite.Vectors.Cip.CipVectorKit;
 
 namespace Conformance.Suite.Vectors.Cip;
 
-public sealed class ReplayVectors : IVectorTopic
+public sealed partial class ReplayVectors : IVectorTopic
 {
     public string Spec => "cip";
     public string Topic => "replay";

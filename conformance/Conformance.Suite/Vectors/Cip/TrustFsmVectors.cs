@@ -8,7 +8,7 @@ using Conformance.Suite.Vectors.Ltp;
 
 namespace Conformance.Suite.Vectors.Cip;
 
-public sealed class TrustFsmVectors : IVectorTopic
+public sealed partial class TrustFsmVectors : IVectorTopic
 {
     public string Spec => "cip";
     public string Topic => "trust-fsm";

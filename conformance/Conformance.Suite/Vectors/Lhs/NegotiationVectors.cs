@@ -9,7 +9,7 @@ using static Conformance.Suite.Vectors.Lhs.LhsVectorKit;
 
 namespace Conformance.Suite.Vectors.Lhs;
 
-public sealed class NegotiationVectors : IVectorTopic
+public sealed partial class NegotiationVectors : IVectorTopic
 {
     public string Spec => "lhs";
     public string Topic => "negotiation";

@@ -14,7 +14,7 @@ using static Conformance.Suite.Vectors.Lhs.LhsVectorKit;
 
 namespace Conformance.Suite.Vectors.Lhs;
 
-public sealed class SealVectors : IVectorTopic
+public sealed partial class SealVectors : IVectorTopic
 {
     public string Spec => "lhs";
     public string Topic => "seal";

@@ -14,7 +14,7 @@ using static Conformance.Suite.Vectors.Lhs.LhsVectorKit;
 
 namespace Conformance.Suite.Vectors.Lhs;
 
-public sealed class TranscriptVectors : IVectorTopic
+public sealed partial class TranscriptVectors : IVectorTopic
 {
     public string Spec => "lhs";
     public string Topic => "transcripts";

@@ -9,7 +9,7 @@ using Conformance.Model.Ltp;
 
 namespace Conformance.Suite.Vectors.Ltp;
 
-public sealed class Ed25519Vectors : IVectorTopic
+public sealed partial class Ed25519Vectors : IVectorTopic
 {
     public string Spec => "ltp";
     public string Topic => "ed25519";

@@ -10,7 +10,7 @@ using Conformance.Model.Ltp;
 
 namespace Conformance.Suite.Vectors.Ltp;
 
-public sealed class JcsVectors : IVectorTopic
+public sealed partial class JcsVectors : IVectorTopic
 {
     public string Spec => "ltp";
     public string Topic => "jcs";

@@ -10,7 +10,7 @@ using static Conformance.Suite.Vectors.Shard.ShardVectorKit;
 
 namespace Conformance.Suite.Vectors.Shard;
 
-public sealed class HeaderVectors : IVectorTopic
+public sealed partial class HeaderVectors : IVectorTopic
 {
     public string Spec => "shard";
     public string Topic => "header";

@@ -10,7 +10,7 @@ using Conformance.Suite.Vectors.Ltp;
 
 namespace Conformance.Suite.Vectors.Shard;
 
-public sealed class MerkleVectors : IVectorTopic
+public sealed partial class MerkleVectors : IVectorTopic
 {
     public string Spec => "shard";
     public string Topic => "merkle";

@@ -11,7 +11,7 @@ using static Conformance.Suite.Vectors.Shard.ShardVectorKit;
 
 namespace Conformance.Suite.Vectors.Shard;
 
-public sealed class TranscriptVectors : IVectorTopic
+public sealed partial class TranscriptVectors : IVectorTopic
 {
     public string Spec => "shard";
     public string Topic => "transcripts";

@@ -1,5 +1,6 @@
-// Which shim op answers which vector test (adapters/SHIM.md, "Vector ops"): the request built from the test's
-// fields and the outputs its answer must reproduce. A topic absent here has no op yet and is reported as not run.
+// Which shim op answers which vector test (adapters/SHIM.md, "Vector ops"): each topic's own plan (its `*.Ops.cs`:
+// the request built from the test's fields and the outputs its answer must reproduce), and the checks plans share.
+// A topic without a plan has no op yet and is reported as not run.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -14,61 +15,27 @@ namespace Conformance.Suite.Vectors.Shim;
 public sealed record OpCall(string Op, JsonObject Fields, string Expect, IReadOnlyList<string> Outputs,
     Func<JsonElement, string?>? WhenValid = null, Func<JsonElement, string?>? WhenInvalid = null);
 
+/// <summary>A topic's shim ops and, for each of its tests, the requests that judge it.</summary>
+public interface IVectorPlan
+{
+    IReadOnlyList<string> Ops { get; }
+    IReadOnlyList<OpCall> Plan(VectorTest t);
+}
+
 public static class VectorOps
 {
     /// <summary>The ops each topic needs, by "spec/topic".</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> ByTopic = new Dictionary<string, string[]>
-    {
-        ["ltp/jcs"] = ["jcs.canonicalize"],
-        ["ltp/ed25519"] = ["ed25519.verify", "ed25519.sign"],
-        ["lhs/negotiation"] = ["lhs.negotiate"],
-        ["lhs/seal"] = ["lhs.seal.verify"],
-        ["shard/merkle"] = ["merkle.root", "merkle.payload", "merkle.inclusion.verify", "shard.version-id"],
-        ["cip/envelopes"] = ["cip.envelope.verify"],
-        ["cip/trust-fsm"] = ["cip.trust-fsm"],
-        ["cip/knowledge"] = ["cip.knowledge"],
-        ["shard/header"] = ["shard.header"],
-        ["cip/replay"] = ["cip.replay"],
-        ["lhs/transcripts"] = ["lhs.transcript.server", "lhs.transcript.client"],
-        ["shard/transcripts"] = ["shard.transcript"],
-    };
+    /// <summary>Each topic's plan (the topic's own `*.Ops.cs`), by "spec/topic".</summary>
+    internal static readonly IReadOnlyDictionary<string, IVectorPlan> Plans =
+        VectorSet.Topics().OfType<IVectorPlan>().ToDictionary(p => $"{((IVectorTopic)p).Spec}/{((IVectorTopic)p).Topic}");
+
+    /// <summary>The ops each topic needs, by "spec/topic".</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ByTopic = Plans.ToDictionary(kv => kv.Key, kv => kv.Value.Ops.ToArray());
 
     public static bool Covers(string file) => ByTopic.ContainsKey(file);
 
     /// <summary>The requests that judge <paramref name="t"/>, in order.</summary>
-    public static IReadOnlyList<OpCall> Plan(VectorTest t) => (t.File, t.GroupType) switch
-    {
-        ("ltp/jcs", _) => [new("jcs.canonicalize", Take(t, "input"), t.Result, [], WhenValid: a => Same(a, "outputHex", t.Test, "expectedHex"))],
-        ("ltp/ed25519", _) => t.Result == "valid" && t.Test.TryGetProperty("seed", out _)
-            ? [Verify(t), new("ed25519.sign", Take(t, "seed", "msg"), "valid", ["publicKey", "sig"])]
-            : [Verify(t)],
-        ("lhs/negotiation", _) => [new("lhs.negotiate", Take(t, "hello").With("serverCapabilities", t.Group.GetProperty("serverCapabilities")), t.Result, [],
-            WhenValid: a => MirrorMatches(a, t.Test.GetProperty("expectedMirror")), WhenInvalid: a => ErrorCodeMatches(a, t.Test.GetProperty("expectedError")))],
-        ("lhs/seal", _) => [new("lhs.seal.verify", Take(t, "hello", "mirror", "bind", "nonce", "signature").With("serverPublicKey", t.Group.GetProperty("serverPublicKey")), t.Result, [])],
-        ("shard/merkle", "MerkleRoot") => [new("merkle.root", Take(t, "leaves"), t.Result, ["leafHashes", "root", "versionId"])],
-        ("shard/merkle", "MerklePayload") => [new("merkle.payload", Take(t, "payload", "chunkSize"), t.Result, ["chunkCount", "leafHashes", "root", "versionId"])],
-        ("shard/merkle", "MerkleInclusion" or "MerkleInclusionInvalid") =>
-            [new("merkle.inclusion.verify", Take(t, "leaf", "leafHash", "index", "treeSize", "proof", "root"), t.Result, [])],
-        ("shard/merkle", "VersionIdForm") => [new("shard.version-id", Take(t, "versionId"), t.Result, ["form"])],
-        ("cip/envelopes", _) => [new("cip.envelope.verify", Take(t, "envelope"), t.Result, ["msgType", "publicKey", "fingerprint", "signature", "signingInput"])],
-        ("cip/trust-fsm", _) => [new("cip.trust-fsm", Take(t, "initial", "events"), t.Result, ["states", "final"])],
-        ("cip/knowledge", _) => [new("cip.knowledge", Take(t, "claim", "proposerTrust", "causalMemory", "confirmations", "conflicts", "selfOverloaded").WithOptional(t, "proposerTrustLater"),
-            t.Result, ["status", "stage", "rule", "resolution"], WhenInvalid: a => SameAll(a, t.Test, "status", "rule"))],
-        ("shard/header", _) => [new("shard.header", Take(t, "now", "sessionToken", "hello", "registry", "header").With("keys", t.Group.GetProperty("keys")).With("edge", t.Group.GetProperty("edge")),
-            t.Result, [], WhenValid: a => EdgeOutputsMatch(a, t.Test), WhenInvalid: a => SameAll(a, t.Test, "errorCode"))],
-        ("cip/replay", _) => [new("cip.replay", ReplaySteps(t).With("agent", t.Group.GetProperty("agent")).With("replayWindowSeconds", t.Group.GetProperty("replayWindowSeconds")),
-            t.Result, ["outcome"], WhenValid: a => VerdictsMatch(a, t.Test), WhenInvalid: a => VerdictsMatch(a, t.Test))],
-        ("lhs/transcripts", "ServerTranscript") => [new("lhs.transcript.server",
-            Take(t, "environment", "clientEvents").With(t.Group, "serverCapabilities", "serverPrivateSeed", "sessionLifetimeSeconds", "environmentStart"),
-            t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
-        ("lhs/transcripts", "ClientTranscript") => [new("lhs.transcript.client", Take(t, "clientConfig", "serverEvents"),
-            t.Result, ["established", "closed"], WhenValid: a => ActionsMatch(a, t.Test), WhenInvalid: a => ActionsMatch(a, t.Test) ?? ExpectedErrorMatches(a, t.Test))],
-        ("shard/transcripts", _) => [new("shard.transcript", ShardSteps(t).With(t.Group, "keys", "edge"), t.Result, ["registryAfter", "refusals"],
-            WhenValid: a => ShardStepsMatch(a, t.Test), WhenInvalid: a => ShardStepsMatch(a, t.Test) ?? SameAll(a, t.Test, "refusals"))],
-        _ => [],
-    };
-
-    private static OpCall Verify(VectorTest t) => new("ed25519.verify", Take(t, "publicKey", "msg", "sig"), t.Result, []);
+    public static IReadOnlyList<OpCall> Plan(VectorTest t) => Plans.TryGetValue(t.File, out var plan) ? plan.Plan(t) : [];
 
     /// <summary>
     /// Judges one answer (its "result" already known to be valid or invalid): null when it agrees with the call, else
@@ -108,7 +75,7 @@ public static class VectorOps
         return $"{call.Op}: {expect}" + (!outputs.Concat(extra).Any() ? "" : "; " + string.Join("; ", outputs.Concat(extra)));
     }
 
-    private static string? Same(JsonElement answer, string name, JsonElement test, string testName)
+    internal static string? Same(JsonElement answer, string name, JsonElement test, string testName)
     {
         if (!answer.TryGetProperty(name, out var got)) return $"no {name} in the answer";
         var want = test.GetProperty(testName);
@@ -117,14 +84,14 @@ public static class VectorOps
     }
 
     /// <summary>The first of <paramref name="names"/> whose value in the answer differs from the test's, or null.</summary>
-    private static string? SameAll(JsonElement answer, JsonElement test, params string[] names) =>
+    internal static string? SameAll(JsonElement answer, JsonElement test, params string[] names) =>
         names.Select(n => Same(answer, n, test, n)).FirstOrDefault(w => w is not null);
 
     /// <summary>
     /// An edge's replies and registry effects as recorded, leaving out what another implementation may word or number
     /// its own way: an error message's detail (prose), a commit_ack's registry_id and the registry's answers to effects.
     /// </summary>
-    private static string? EdgeOutputsMatch(JsonElement answer, JsonElement test, string replies = "replies")
+    internal static string? EdgeOutputsMatch(JsonElement answer, JsonElement test, string replies = "replies")
     {
         foreach (var name in new[] { replies, "effects" })
         {
@@ -135,7 +102,7 @@ public static class VectorOps
         return null;
     }
 
-    private static JsonNode Comparable(JsonElement outputs)
+    internal static JsonNode Comparable(JsonElement outputs)
     {
         var list = JsonNode.Parse(outputs.GetRawText())!;
         foreach (var item in list.AsArray().OfType<JsonObject>())
@@ -149,7 +116,7 @@ public static class VectorOps
     }
 
     /// <summary>The steps' inputs alone: arrival time, connection, envelope (not their verdicts).</summary>
-    private static JsonObject ReplaySteps(VectorTest t) => new()
+    internal static JsonObject ReplaySteps(VectorTest t) => new()
     {
         ["steps"] = new JsonArray([.. t.Test.GetProperty("steps").EnumerateArray().Select(s => (JsonNode)new JsonObject
         {
@@ -158,7 +125,7 @@ public static class VectorOps
     };
 
     /// <summary>Every step's verdict: accepted or dropped, and for a drop the rule (its reason is prose).</summary>
-    private static string? VerdictsMatch(JsonElement answer, JsonElement test)
+    internal static string? VerdictsMatch(JsonElement answer, JsonElement test)
     {
         var want = test.GetProperty("steps").EnumerateArray().ToArray();
         if (!answer.TryGetProperty("verdicts", out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != want.Length)
@@ -176,7 +143,7 @@ public static class VectorOps
     /// A transcript's actions, event by event (and the client's start), as the vector's header says to compare them:
     /// text frames as JSON values, an error frame by step and code only; every other action exactly.
     /// </summary>
-    private static string? ActionsMatch(JsonElement answer, JsonElement test)
+    internal static string? ActionsMatch(JsonElement answer, JsonElement test)
     {
         var pairs = new List<(string Got, string Want)> { ("actions", "expected") };
         if (test.TryGetProperty("expectedStart", out _)) pairs.Add(("startActions", "expectedStart"));
@@ -190,7 +157,7 @@ public static class VectorOps
     }
 
     /// <summary>Text frames parsed (an error frame cut to step and code); lists of actions nest one level for per-event lists.</summary>
-    private static JsonNode ComparableActions(JsonNode node)
+    internal static JsonNode ComparableActions(JsonNode node)
     {
         if (node is JsonArray list)
         {
@@ -208,7 +175,7 @@ public static class VectorOps
         return node;
     }
 
-    private static string? ExpectedErrorMatches(JsonElement answer, JsonElement test)
+    internal static string? ExpectedErrorMatches(JsonElement answer, JsonElement test)
     {
         var want = test.GetProperty("expectedError").GetProperty("code").GetString();
         var got = answer.TryGetProperty("errorCode", out var c) ? c.GetRawText() : null;
@@ -220,7 +187,7 @@ public static class VectorOps
     /// and the session tokens the edge is to issue, in order (its random draws: the hello_acks' tokens, which the node's
     /// later messages carry), since the vector's headers and chunks are signed over them.
     /// </summary>
-    private static JsonObject ShardSteps(VectorTest t)
+    internal static JsonObject ShardSteps(VectorTest t)
     {
         var steps = t.Test.GetProperty("steps").EnumerateArray().ToArray();
         var tokens = steps.SelectMany(s => s.GetProperty("edge").EnumerateArray())
@@ -238,7 +205,7 @@ public static class VectorOps
         };
     }
 
-    private static string? ShardStepsMatch(JsonElement answer, JsonElement test)
+    internal static string? ShardStepsMatch(JsonElement answer, JsonElement test)
     {
         var want = test.GetProperty("steps").EnumerateArray().ToArray();
         if (!answer.TryGetProperty("steps", out var s) || s.ValueKind != JsonValueKind.Array || s.GetArrayLength() != want.Length)
@@ -249,7 +216,7 @@ public static class VectorOps
         return null;
     }
 
-    private static string? MirrorMatches(JsonElement answer, JsonElement expected)
+    internal static string? MirrorMatches(JsonElement answer, JsonElement expected)
     {
         if (!answer.TryGetProperty("mirror", out var mirror) || mirror.ValueKind != JsonValueKind.Object) return "no mirror object in the answer";
         foreach (var p in expected.EnumerateObject())
@@ -258,14 +225,14 @@ public static class VectorOps
             ? null : "mirror.nonce is not a non-empty string";
     }
 
-    private static string? ErrorCodeMatches(JsonElement answer, JsonElement expected)
+    internal static string? ErrorCodeMatches(JsonElement answer, JsonElement expected)
     {
         var want = expected.GetProperty("code").GetString();
         var got = answer.TryGetProperty("errorFrame", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) ? c.GetRawText() : null;
         return got == JsonSerializer.Serialize(want) ? null : $"errorFrame.code = {got ?? "(none)"}, expected \"{want}\"";
     }
 
-    private static JsonObject Take(VectorTest t, params string[] names)
+    internal static JsonObject Take(VectorTest t, params string[] names)
     {
         var o = new JsonObject();
         foreach (var n in names) o[n] = JsonNode.Parse(t.Test.GetProperty(n).GetRawText());
@@ -273,16 +240,16 @@ public static class VectorOps
     }
 
     /// <summary>Adds the test's field <paramref name="name"/> when the test has it (inputs some tests leave out).</summary>
-    private static JsonObject WithOptional(this JsonObject o, VectorTest t, string name) =>
+    internal static JsonObject WithOptional(this JsonObject o, VectorTest t, string name) =>
         t.Test.TryGetProperty(name, out var v) ? o.With(name, v) : o;
 
-    private static JsonObject With(this JsonObject o, JsonElement group, params string[] names)
+    internal static JsonObject With(this JsonObject o, JsonElement group, params string[] names)
     {
         foreach (var n in names) o.With(n, group.GetProperty(n));
         return o;
     }
 
-    private static JsonObject With(this JsonObject o, string name, JsonElement value)
+    internal static JsonObject With(this JsonObject o, string name, JsonElement value)
     {
         o[name] = JsonNode.Parse(value.GetRawText());
         return o;
