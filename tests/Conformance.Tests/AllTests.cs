@@ -17,6 +17,7 @@ public static class AllTests
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
         Model.CipAcceptanceTests.Tests(),
+        Model.CipOracleScanTests.Tests(),
         Model.ShardEdgeTests.Tests(),
         Model.RegistryShardTests.Tests(),
         Reports.ReportWriterTests.Tests(),
