@@ -231,8 +231,13 @@ public sealed class WebSocketConnection : IWireConnection
         try { _socket.Abort(); } catch (ObjectDisposedException) { }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a connection may be disposed by its owner and by whoever holds it (an observation source and
+        // its edge); the second call must not touch the disposed token source.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         // Give an orderly close a moment to finish, then tear everything down.
         if (_socket.State == WebSocketState.CloseSent)
             await Task.WhenAny(_pump, Task.Delay(500));

@@ -12,7 +12,7 @@ internal static class ServeCommand
     {
         var a = new Args(args, new HashSet<string>());
         var spec = a.Get("spec") ?? "lhs";
-        if (spec is not ("lhs" or "cip" or "shard")) throw new UsageException($"serve: unknown spec \"{spec}\" (available: lhs, shard, cip)");
+        if (Suite.Specs.Specs.Find(spec) is null) throw new UsageException($"serve: unknown spec \"{spec}\" (available: {string.Join(", ", Suite.Specs.Specs.Names)})");
         var listen = a.Uri("listen", "ws") ?? new Uri($"ws://127.0.0.1:0/{spec}");
         var fault = FaultsCommand.Resolve(a.Get("fault"));
         var keySeed = a.Get("key-seed");

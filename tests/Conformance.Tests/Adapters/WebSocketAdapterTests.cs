@@ -52,6 +52,14 @@ public static class WebSocketAdapterTests
             await Task.Delay(100);
             Expect.isFalse(await pair.Client.SendTextAsync("too late"), "send on a closed connection");
         }),
+        TestCase("disposing a connection twice, even at once, is harmless (an edge restart that failed half-way disposes its observations again)", async () =>
+        {
+            await using var pair = await Pair.OpenAsync();
+            await pair.Client.DisposeAsync();
+            await pair.Client.DisposeAsync();
+            await Task.WhenAll(pair.Server.DisposeAsync().AsTask(), pair.Server.DisposeAsync().AsTask());
+            Expect.isFalse(await pair.Client.SendTextAsync("after dispose"), "a disposed connection sends nothing and does not throw");
+        }),
         TestCase("a trace keeps its first and last entries and counts what it elides", () =>
         {
             var trace = new WireTrace(head: 3, tail: 2);
