@@ -16,6 +16,8 @@ public static class AllTests
         Model.CipEnvelopeTests.Tests(),
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
+        Model.CipAcceptanceTests.Tests(),
+        Model.CipOracleScanTests.Tests(),
         Model.ShardEdgeTests.Tests(),
         Model.ShardEdgeRunTests.Tests(),
         Model.RegistryShardTests.Tests(),

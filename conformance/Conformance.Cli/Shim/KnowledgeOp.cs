@@ -1,11 +1,10 @@
 // cip.knowledge (adapters/SHIM.md): a claim's standing under the anti-hallucination policy (cip.md §6), decided by the
-// model from the request's claim, trusts, causal memory, votes and load (KnowledgeVectors.Decide, as the vectors were).
+// model (KnowledgePolicy.Judge) from the request's claim, trusts, causal memory, votes and load.
 // A fault that keeps claims pending instead of rejecting them for one rule (ShimFaults.KeptPendingRule) answers pending.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
 using Conformance.Reference.Faults;
-using Conformance.Suite.Vectors.Cip;
 
 namespace Conformance.Cli.Shim;
 
@@ -13,22 +12,23 @@ internal static class KnowledgeOp
 {
     public static JsonObject Answer(JsonElement r, Fault? fault)
     {
-        var claim = JsonNode.Parse(r.GetProperty("claim").GetRawText()) as JsonObject ?? throw new FormatException("claim is not an object");
+        var (claim, error) = CipPayloads.ReadProposal(r.GetProperty("claim"));
+        if (claim is null) throw new FormatException("claim: " + error);
         var later = r.TryGetProperty("proposerTrustLater", out var l) && l.ValueKind != JsonValueKind.Null ? Trust(l) : (TrustState?)null;
-        var v = KnowledgeVectors.Decide(claim, Trust(r.GetProperty("proposerTrust")), later,
-            r.GetProperty("causalMemory").EnumerateArray().Select(m => m.GetString()!), Votes(r, "confirmations"), Votes(r, "conflicts"),
+        var v = KnowledgePolicy.Judge(claim, Trust(r.GetProperty("proposerTrust")), later,
+            r.GetProperty("causalMemory").EnumerateArray().Select(m => m.GetString()!).ToHashSet(StringComparer.Ordinal), Votes(r, "confirmations"), Votes(r, "conflicts"),
             r.GetProperty("selfOverloaded").GetBoolean());
         if (v.Status == FactStatus.Rejected && v.Rule == ShimFaults.KeptPendingRule(fault))
-            return new JsonObject { ["result"] = "invalid", ["status"] = "pending", ["stage"] = v.Stage };
+            return new JsonObject { ["result"] = "invalid", ["status"] = FactStatus.Pending.Wire(), ["stage"] = v.Stage.Wire() };
         var o = new JsonObject
         {
             ["result"] = v.Status == FactStatus.Accepted ? "valid" : "invalid",
-            ["status"] = v.Status.ToString().ToLowerInvariant(),
-            ["stage"] = v.Stage,
+            ["status"] = v.Status.Wire(),
+            ["stage"] = v.Stage.Wire(),
             ["rule"] = v.Rule,
         };
-        if (v.Condition is { } c) o["condition"] = c;
-        if (v.Resolution is { } res) o["resolution"] = res;
+        if (v.Condition is { } c) o["condition"] = (int)c;
+        if (v.Resolution is { } res) o["resolution"] = res.Wire();
         o["reason"] = v.Reason;
         return o;
     }

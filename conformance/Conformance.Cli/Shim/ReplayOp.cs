@@ -34,9 +34,8 @@ internal static class ReplayOp
             env.Now = at;
             var step = behaviour.Step(state, new CipInput.Message(s.GetProperty("connection").GetInt32(), s.GetProperty("envelope").GetString()!), cfg, env, CipAgent.Step);
             state = step.State;
-            var drop = step.Outputs.OfType<CipOutput.Observe>().FirstOrDefault(o => o.Name == "cip.drop");
-            last = drop is null ? new JsonObject { ["expected"] = "accepted" }
-                : new JsonObject { ["expected"] = "dropped", ["rule"] = drop.Data.GetProperty("rule").GetString(), ["reason"] = drop.Data.GetProperty("reason").GetString() };
+            last = step.Dropped is not { } drop ? new JsonObject { ["expected"] = "accepted" }
+                : new JsonObject { ["expected"] = "dropped", ["rule"] = drop.Rule, ["reason"] = drop.Detail };
             verdicts.Add(last);
         }
         var outcome = last["expected"]!.GetValue<string>();

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
 using Conformance.Reference.Faults;
-using Conformance.Suite.Vectors.Cip;
 
 namespace Conformance.Cli.Shim;
 
@@ -25,6 +24,5 @@ internal static class TrustFsmOp
     }
 
     private static TrustEvent Event(string? name) =>
-        Enum.GetValues<TrustEvent>().Where(e => TrustFsmVectors.Wire(e) == name).Cast<TrustEvent?>().FirstOrDefault()
-        ?? throw new FormatException($"unknown trust event \"{name}\"");
+        TrustFsm.TryEvent(name, out var e) ? e : throw new FormatException($"unknown trust event \"{name}\"");
 }

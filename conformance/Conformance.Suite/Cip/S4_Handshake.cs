@@ -11,7 +11,7 @@ namespace Conformance.Suite.Cip;
 
 internal static class S4_Handshake
 {
-    private const string Defer = "CIP-4.2-defer", Fingerprint = "CIP-4.2-fingerprint", BadSignature = "CIP-4.2-bad-signature";
+    private const string Defer = CipRules.Defer, Fingerprint = CipRules.Fingerprint, BadSignature = CipRules.BadSignature;
 
     public static IEnumerable<CaseDef> Cases()
     {
@@ -46,8 +46,9 @@ internal static class S4_Handshake
                 w.Checks.Expect(Fingerprint, silent is null, "no answer to a HELLO whose fingerprint does not match its key", silent?.Describe() ?? "none");
                 await p.SendAsync(p.Hello());
                 var r = await p.ExpectAsync(x => x.Type == CipType.Hello || x.State?.Intent is "deny" or "defer");
-                w.Checks.Expect(Fingerprint, r?.State is { Intent: "deny", PeerState: TrustState.Blacklisted },
-                    "the peer was blacklisted: its valid HELLO is denied", r?.Describe() ?? "no answer", r is null);
+                var marked = TrustFsm.AfterHandshake(TrustFsm.AfterRefusedFirstHello(Fingerprint), anchor: false);
+                w.Checks.Expect(Fingerprint, r?.State is { Intent: "deny" } st && st.PeerState == marked,
+                    $"the peer was {marked.Wire()}: its valid HELLO is denied", r?.Describe() ?? "no answer", r is null);
                 return w.Checks.Verdict();
             });
 
@@ -60,7 +61,9 @@ internal static class S4_Handshake
                 var silent = await p.NextAsync(w.Quiet * 2);
                 w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify", silent?.Describe() ?? "none");
                 var view = await w.HandshakeAsync(p);
-                w.Checks.Expect(BadSignature, view == TrustState.Probing, "marked untrusted at first contact, so a valid handshake gives probing",
+                // Marked at first contact, the anchor is no longer new: the handshake moves it by the table.
+                var expected = TrustFsm.AfterHandshake(TrustFsm.AfterRefusedFirstHello(BadSignature), anchor: true);
+                w.Checks.Expect(BadSignature, view == expected, $"marked untrusted at first contact, so a valid handshake gives {expected.Wire()}",
                     view?.Wire() ?? "no handshake");
                 return w.Checks.Verdict();
             });
@@ -74,7 +77,8 @@ internal static class S4_Handshake
                 var silent = await p.NextAsync(w.Quiet * 2);
                 w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify", silent?.Describe() ?? "none");
                 var view = await w.HandshakeAsync(p);
-                w.Checks.Expect(BadSignature, view == TrustState.Probing, "a valid handshake after the bad one gives probing", view?.Wire() ?? "no handshake");
+                var expected = TrustFsm.AfterHandshake(TrustFsm.AfterRefusedFirstHello(BadSignature), anchor: false);
+                w.Checks.Expect(BadSignature, view == expected, $"a valid handshake after the bad one gives {expected.Wire()}", view?.Wire() ?? "no handshake");
                 return w.Checks.Verdict();
             });
     }
@@ -86,11 +90,12 @@ internal static class S4_Handshake
         await p.SendAsync(p.Hello());
         var r = await p.ExpectAsync(x => x.Type == CipType.Hello || x.State?.Intent is "defer" or "deny" or "handshake");
         if (r is null) w.Checks.ExpectUnlessBlocked(Defer, false, "STATE_UPDATE \"defer\", trust still untrusted, no HELLO", "no answer", true);
-        else w.Checks.Expect(Defer, r.State is { Intent: "defer", PeerState: TrustState.Untrusted }, "STATE_UPDATE \"defer\", trust still untrusted, no HELLO", r.Describe());
+        // No session, no trust change: the agent's view of a new peer stays where it starts.
+        else w.Checks.Expect(Defer, r.State is { Intent: "defer" } st && st.PeerState == TrustFsm.Initial, $"STATE_UPDATE \"defer\", trust still {TrustFsm.Initial.Wire()}, no HELLO", r.Describe());
         if (r?.Type == CipType.Hello) return w.Checks.Verdict();
         p.Signal = new Signal(Presence.Focused, 10, [], null);
         var view = await w.HandshakeAsync(p);
-        w.Checks.Expect(CipWorld.TrustGate, view == TrustState.Probing, "once the peer is not overloaded, its HELLO is answered and it is probing", view?.Wire() ?? "no handshake");
+        w.Checks.Expect(CipWorld.TrustGate, view == CipOracle.NewPeer, $"once the peer is not overloaded, its HELLO is answered and it is {CipOracle.NewPeer.Wire()}", view?.Wire() ?? "no handshake");
         return w.Checks.Verdict();
     }
 
@@ -98,7 +103,7 @@ internal static class S4_Handshake
     {
         ["presence"] = presence.Wire(),
         ["lri"] = lri,
-        ["ltppeerstate"] = "probing",
+        ["ltppeerstate"] = TrustState.Probing.Wire(),
         ["kernel_signals"] = CipCompose.Array(kernelSignals),
         ["intent"] = "status",
     };

@@ -1,7 +1,8 @@
 // §6 Anti-hallucination policy (normative) — "An agent must not accept a knowledge claim unless: 1. causal memory,
 // 2. DMP-trace, 3. ≥2 trusted peers, 4. trust gating, 5. local state." §6.1 "2+ trusted confirmations → accept ·
 // Any trusted conflict → mark as disputed · Untrusted source → reject". The agent's decision is the FACT_* it sends
-// to the proposer; "no decision yet" is silence for a quiet window.
+// to the proposer; "no decision yet" is silence for a quiet window. What each claim earns is the model's verdict
+// (CipOracle.Claim, KnowledgePolicy.Judge) for the same claim, trusts, votes and load.
 using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
 using Conformance.Suite.Cip.Play;
@@ -12,8 +13,14 @@ namespace Conformance.Suite.Cip;
 
 internal static class S6_AntiHallucination
 {
-    private const string Two = "CIP-6-two-confirmations", Gate = "CIP-6-trust-gate", Untrusted = "CIP-6-untrusted-reject", Disputed = "CIP-6-disputed";
-    private const string Dmp = "CIP-6-dmp", Sources = "CIP-6-dmp-sources", Causal = "CIP-6-causal", Local = "CIP-6-local-state";
+    private const string Two = KnowledgePolicy.TwoConfirmations, Gate = KnowledgePolicy.TrustGate, Untrusted = KnowledgePolicy.UntrustedSource;
+    private const string Disputed = KnowledgePolicy.Disputed, Causal = KnowledgePolicy.Causal, Local = KnowledgePolicy.LocalState;
+    private static readonly TrustState Probing = CipOracle.NewPeer;
+
+    /// <summary>Records whether <paramref name="r"/> (a resolution, or null for none in time) is what the model decides.</summary>
+    private static bool Expect(CipWorld w, string requirement, Received? r, KnowledgeVerdict expected, string when) =>
+        w.Checks.Expect(requirement, r?.Type == CipOracle.Sends(expected), $"{when}: {CipOracle.Describe(expected)}",
+            r?.Describe() ?? (CipOracle.Sends(expected) is null ? "none" : "no resolution"), r is null && CipOracle.Sends(expected) is not null);
 
     public static IEnumerable<CaseDef> Cases()
     {
@@ -23,13 +30,14 @@ internal static class S6_AntiHallucination
             {
                 var (p, a1, a2) = await w.CastAsync();
                 if (p is null) return w.Checks.Verdict();
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("ice floats"));
+                var payload = CipWorld.Claim("ice floats");
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
                 var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
-                w.Checks.Expect(Two, early is null, "no decision after one trusted confirmation", early?.Describe() ?? "none");
+                Expect(w, Two, early, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!)]), "after one trusted confirmation");
                 await w.Confirm(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Two, r?.Type == CipType.FactConfirm, "FACT_CONFIRM after the second", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Two, r, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!), CipOracle.Trusted(a2!)]), "after the second");
                 return w.Checks.Verdict();
             });
 
@@ -39,14 +47,17 @@ internal static class S6_AntiHallucination
             {
                 var (p, a1, a2) = await w.CastAsync();
                 if (p is null || !await w.PromoteAsync(p, a1!, a2!, Two)) return w.Checks.Verdict();
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("salt dissolves"));
+                var trusted = TrustFsm.Next(Probing, TrustEvent.VerifiedKnowledge);
+                var payload = CipWorld.Claim("salt dissolves");
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(p, claim);
                 await w.Confirm(a1!, claim);
                 var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
-                w.Checks.Expect(Two, early is null, "no decision: the proposer's own vote plus one other is one confirmation", early?.Describe() ?? "none");
+                // The proposer's own vote is dropped (the model's agent), so it is not among the confirmations.
+                Expect(w, Two, early, CipOracle.Claim(payload, trusted, [CipOracle.Trusted(a1!)]), "the proposer's own vote plus one other");
                 await w.Confirm(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Two, r?.Type == CipType.FactConfirm, "FACT_CONFIRM after the second independent confirmation", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Two, r, CipOracle.Claim(payload, trusted, [CipOracle.Trusted(a1!), CipOracle.Trusted(a2!)]), "after the second independent confirmation");
                 return w.Checks.Verdict();
             });
 
@@ -58,14 +69,16 @@ internal static class S6_AntiHallucination
                 var q1 = await w.FreshAsync("voter");
                 var q2 = await w.FreshAsync("voter");
                 if (p is null || q1 is null || q2 is null) return w.Checks.Verdict();
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("the moon is cheese"));
+                var payload = CipWorld.Claim("the moon is cheese");
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(q1, claim);
                 await w.Confirm(q2, claim);
+                (string, TrustState)[] voters = [(q1.Id.AgentId, Probing), (q2.Id.AgentId, Probing)];
                 var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
-                w.Checks.Expect(Gate, early is null, "no decision: probing peers' confirmations are not counted", early?.Describe() ?? "none");
+                Expect(w, Gate, early, CipOracle.Claim(payload, Probing, voters), "confirmed by two probing peers");
                 await w.Contradict(a1!, claim);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Disputed, r?.Type == CipType.FactChallenge, "FACT_CHALLENGE (conflict) after a trusted contradiction", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Disputed, r, CipOracle.Claim(payload, Probing, voters, [CipOracle.Trusted(a1!)]), "after a trusted contradiction");
                 return w.Checks.Verdict();
             });
 
@@ -78,9 +91,10 @@ internal static class S6_AntiHallucination
                 var first = await w.ProposeAsync(p, CipWorld.Claim("fire is cold"));
                 await w.Contradict(a1!, first);
                 await w.ResolutionAsync(p, first);
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("fire is hot"));
+                var payload = CipWorld.Claim("fire is hot");
+                var claim = await w.ProposeAsync(p, payload);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Untrusted, r?.Type == CipType.FactReject, "FACT_REJECT: untrusted source", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Untrusted, r, CipOracle.Claim(payload, TrustFsm.Next(Probing, TrustEvent.ConflictOrUnverifiable)), "from a source whose claim was contradicted");
                 return w.Checks.Verdict();
             });
 
@@ -90,35 +104,40 @@ internal static class S6_AntiHallucination
             {
                 var (p, a1, a2) = await w.CastAsync();
                 if (p is null) return w.Checks.Verdict();
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("glass is a liquid"));
+                var payload = CipWorld.Claim("glass is a liquid");
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
                 await w.Contradict(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Disputed, r?.Type == CipType.FactChallenge, "FACT_CHALLENGE (conflict)", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Disputed, r, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!)], [CipOracle.Trusted(a2!)]), "confirmed by one anchor, contradicted by the other");
                 var later = await w.ResolutionAsync(p, claim, w.Quiet);
                 w.Checks.Expect(Disputed, later is null, "no other decision follows", later?.Describe() ?? "none");
                 return w.Checks.Verdict();
             });
 
-        (string Id, string What, JsonObject Claim, string Requirement)[] refused =
+        (string Id, string What, JsonObject Claim)[] refused =
         [
-            ("no-trace", "without a DMP trace", CipWorld.Claim("no provenance", withTrace: false), Dmp),
-            ("empty-steps", "whose DMP trace has no steps", WithSteps(CipWorld.Claim("no steps"), []), Dmp),
-            ("empty-evidence", "whose DMP trace has no evidence", CipWorld.Claim("no evidence", evidence: []), Dmp),
-            ("sources-outside-evidence", "whose sources are not in its trace's evidence", CipWorld.Claim("unsourced", sources: ["paper:a"], evidence: ["paper:b"]), Sources),
-            ("unknown-causal-link", "linked to a claim nobody made", CipWorld.Claim("orphan", causalLinks: ["0b5c6f0e-4a5e-4f5e-9b1e-6a7d1b2c3d4e"]), Causal),
+            ("no-trace", "without a DMP trace", CipWorld.Claim("no provenance", withTrace: false)),
+            ("empty-steps", "whose DMP trace has no steps", WithSteps(CipWorld.Claim("no steps"), [])),
+            ("empty-evidence", "whose DMP trace has no evidence", CipWorld.Claim("no evidence", evidence: [])),
+            ("sources-outside-evidence", "whose sources are not in its trace's evidence", CipWorld.Claim("unsourced", sources: ["paper:a"], evidence: ["paper:b"])),
+            ("unknown-causal-link", "linked to a claim nobody made", CipWorld.Claim("orphan", causalLinks: ["0b5c6f0e-4a5e-4f5e-9b1e-6a7d1b2c3d4e"])),
         ];
         foreach (var c in refused)
+        {
+            // The rule it breaks is the model's verdict on arrival.
+            var verdict = CipOracle.Claim(c.Claim, Probing);
             yield return Agent($"CIP-A-fact-{c.Id}", "§6", $"Claim {c.What}", $"A probing peer proposes a claim {c.What}: FACT_REJECT.",
-                [c.Requirement], async w =>
+                [verdict.Rule], async w =>
                 {
                     var p = await w.FreshAsync("peer");
                     if (p is null) return w.Checks.Verdict();
                     var claim = await w.ProposeAsync(p, (JsonObject)c.Claim.DeepClone());
                     var r = await w.ResolutionAsync(p, claim);
-                    w.Checks.Expect(c.Requirement, r?.Type == CipType.FactReject, $"FACT_REJECT for a claim {c.What}", r?.Describe() ?? "no resolution", r is null);
+                    Expect(w, verdict.Rule, r, verdict, $"a claim {c.What}");
                     return w.Checks.Verdict();
                 });
+        }
 
         yield return Agent("CIP-A-fact-known-causal-link", "§6", "Claim linked to an accepted claim",
             "One peer's claim is accepted; a second peer's claim linked to it is confirmed by both anchors and must be accepted.",
@@ -127,17 +146,21 @@ internal static class S6_AntiHallucination
                 var (p, a1, a2) = await w.CastAsync();
                 var q = await w.FreshAsync("peer");
                 if (p is null || q is null) return w.Checks.Verdict();
-                var basis = await w.ProposeAsync(p, CipWorld.Claim("the basis"));
+                (string, TrustState)[] anchors = [CipOracle.Trusted(a1!), CipOracle.Trusted(a2!)];
+                var basisPayload = CipWorld.Claim("the basis");
+                var basis = await w.ProposeAsync(p, basisPayload);
                 await w.Confirm(a1!, basis);
                 await w.Confirm(a2!, basis);
                 var first = await w.ResolutionAsync(p, basis);
-                if (!w.Checks.Expect(Two, first?.Type == CipType.FactConfirm, "the basis claim is accepted", first?.Describe() ?? "no resolution", first is null))
+                if (!Expect(w, Two, first, CipOracle.Claim(basisPayload, Probing, anchors), "the basis claim"))
                     return w.Checks.Verdict();
-                var claim = await w.ProposeAsync(q, CipWorld.Claim("built on the basis", causalLinks: [basis]));
+                var payload = CipWorld.Claim("built on the basis", causalLinks: [basis]);
+                var claim = await w.ProposeAsync(q, payload);
                 await w.Confirm(a1!, claim);
                 await w.Confirm(a2!, claim);
                 var r = await w.ResolutionAsync(q, claim);
-                w.Checks.Expect(Causal, r?.Type == CipType.FactConfirm, "a claim whose causal link is an accepted claim is accepted", r?.Describe() ?? "no resolution", r is null);
+                // An accepted claim is in causal memory.
+                Expect(w, Causal, r, CipOracle.Claim(payload, Probing, anchors, causalMemory: [basis]), "a claim whose causal link is an accepted claim");
                 return w.Checks.Verdict();
             });
 
@@ -155,11 +178,14 @@ internal static class S6_AntiHallucination
                     ["retrospective"] = "fine",
                 });
                 await w.SyncAsync(p);
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("measured value", causalLinks: [decision]));
+                var payload = CipWorld.Claim("measured value", causalLinks: [decision]);
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
                 await w.Confirm(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Causal, r?.Type == CipType.FactConfirm, "a claim whose causal link is a shared decision is accepted", r?.Describe() ?? "no resolution", r is null);
+                // A decision shared by a probing peer is in causal memory.
+                Expect(w, Causal, r, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!), CipOracle.Trusted(a2!)], causalMemory: [decision]),
+                    "a claim whose causal link is a shared decision");
                 return w.Checks.Verdict();
             });
 
@@ -177,14 +203,16 @@ internal static class S6_AntiHallucination
                 w.Checks.Expect(CipWorld.StateSignal, signal is not null, "a STATE_UPDATE telling its peers it is overloaded", signal?.Describe() ?? "none", signal is null);
                 var busy = await w.ProbeAsync(p);
                 w.Checks.Expect("CIP-4-intent", busy?.State?.Intent == "defer", "an overloaded agent defers INTENTs", busy?.Describe() ?? "no answer", busy is null);
-                var claim = await w.ProposeAsync(p, CipWorld.Claim("held back by load"));
+                var payload = CipWorld.Claim("held back by load");
+                (string, TrustState)[] anchors = [CipOracle.Trusted(a1!), CipOracle.Trusted(a2!)];
+                var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
                 await w.Confirm(a2!, claim);
                 var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
-                w.Checks.Expect(Local, early is null, "no decision while overloaded", early?.Describe() ?? "none");
+                Expect(w, Local, early, CipOracle.Claim(payload, Probing, anchors, overloaded: true), "while overloaded");
                 foreach (var l in load) await w.Contradict(a1!, l);
                 var r = await w.ResolutionAsync(p, claim);
-                w.Checks.Expect(Local, r?.Type == CipType.FactConfirm, "FACT_CONFIRM once the load is gone", r?.Describe() ?? "no resolution", r is null);
+                Expect(w, Local, r, CipOracle.Claim(payload, Probing, anchors), "once the load is gone");
                 return w.Checks.Verdict();
             });
     }

@@ -24,7 +24,7 @@ public sealed class EmbeddedCipAgent : IAsyncDisposable
 
     /// <summary>The reference agent's configuration: the suite's anchors trusted, the suite's authority obeyed, a 30 s replay window.</summary>
     public static CipAgentConfig ReferenceConfig(CipIdentity self) =>
-        new(self, CipWorld.Anchors.Select(a => a.Fingerprint).ToHashSet(), CipWorld.Authority.Fingerprint, TimeSpan.FromSeconds(30));
+        new(self, CipWorld.Anchors.Select(a => a.Fingerprint).ToHashSet(), CipWorld.Authority.Fingerprint, CipAgentConfig.ReferenceReplayWindow);
 
     /// <param name="env">The agent's clock and randomness (default: the system's); a seeded one makes its envelopes
     /// reproducible, and the agent then also paces frames to different peers so they reach the trace in the order sent.</param>

@@ -1,6 +1,7 @@
-// The CIP agent state machine: one agent, many peers, each on its own connection. Every envelope in is checked in
-// this order — shape, receiver, fingerprint, signature, pinned key, replay window, seen msg_id, payload — and a
-// failure drops it with a reason (an Observe output); nothing else happens, so bad input never moves trust except
+// The CIP agent state machine: one agent, many peers, each on its own connection. Every envelope in is judged in the
+// acceptance order (CipAcceptance: shape, receiver, fingerprint, signature, pinned key, replay window, seen msg_id,
+// payload, session nonce, session) and a failure drops it with a reason (CipStep.Dropped, and an Observe output for
+// telemetry); nothing else happens, so bad input never moves trust except
 // where §4.2 says so (first contact only, SPEC-NOTES.md). What the agent decides is visible in what it sends:
 // the trust block and STATE_UPDATE.ltppeerstate of its replies, and FACT_* resolutions to the proposer.
 using System.Collections.Immutable;
@@ -12,6 +13,8 @@ namespace Conformance.Model.Cip;
 
 public sealed record CipAgentConfig(CipIdentity Self, IReadOnlySet<string> Anchors, string? Authority, TimeSpan ReplayWindow)
 {
+    /// <summary>The reference agent's replay window: §7 names none; ±30 s tolerates ordinary clock skew.</summary>
+    public static readonly TimeSpan ReferenceReplayWindow = TimeSpan.FromSeconds(30);
     /// <summary>A peer or the agent at this LRI or above counts as overloaded (§2.2 lri 0–100; SPEC-NOTES.md "Load").</summary>
     public const int OverloadLri = 80;
     /// <summary>Load one unresolved claim puts on the agent: four pending claims overload it (lri 80).</summary>
@@ -53,6 +56,8 @@ public sealed record CipAgentState(
 public abstract record CipInput
 {
     public sealed record Message(int Connection, string Text) : CipInput;
+    /// <summary>A message that is no envelope text at all (binary, or over the transport's size limit); dropped.</summary>
+    public sealed record Unreadable(int Connection, UnreadableKind Kind) : CipInput;
     public sealed record Disconnected(int Connection) : CipInput;
 }
 
@@ -63,7 +68,19 @@ public abstract record CipOutput
     public sealed record Observe(string Name, JsonElement Data) : CipOutput;
 }
 
-public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs);
+public enum UnreadableKind { Binary, Oversize }
+
+/// <summary>One step: the next state, the outputs in order, and the drop of this step's input if it was dropped.</summary>
+public sealed record CipStep(CipAgentState State, ImmutableArray<CipOutput> Outputs, CipError? Dropped = null)
+{
+    /// <summary>The trust changes the step made, in order (each also observed as cip.trust).</summary>
+    public ImmutableArray<TrustTransition> Transitions { get; init; } = [];
+    /// <summary>The claims the step decided, in order (each also observed as cip.fact and sent to the proposer).</summary>
+    public ImmutableArray<FactResolution> Resolutions { get; init; } = [];
+}
+
+/// <summary>A claim decided: accepted, disputed or rejected, by the §6 rule in <see cref="Why"/>.</summary>
+public sealed record FactResolution(string FactRef, FactStatus Status, CipError Why);
 
 public static class CipAgent
 {
@@ -73,9 +90,38 @@ public static class CipAgent
         switch (input)
         {
             case CipInput.Message m: run.OnMessage(m.Connection, m.Text); break;
+            case CipInput.Unreadable u: run.OnUnreadable(u.Kind); break;
             case CipInput.Disconnected d: run.OnDisconnected(d.Connection); break;
         }
         return run.Finish(s.Presence);
+    }
+
+    /// <summary>What an agent in state <paramref name="s"/> knows when it judges an envelope arriving on <paramref name="connection"/>.</summary>
+    public static CipReceiving Receiving(CipAgentState s, CipAgentConfig cfg, DateTimeOffset now, int connection) => new()
+    {
+        Self = new Peer(cfg.Self.AgentId, cfg.Self.Fingerprint),
+        Pinned = id => s.Peers.GetValueOrDefault(id)?.PinnedKey,
+        Clock = (now, cfg.ReplayWindow),
+        SeenMsgId = s.Seen.Contains,
+        SeenNonce = s.Seen.Contains,
+        InSession = e => s.Peers.GetValueOrDefault(e.Sender.AgentId)?.Connection == connection,
+        Handshakes = true,
+    };
+
+    /// <summary>A step that drops its input for <paramref name="why"/> and changes nothing.</summary>
+    public static CipStep Refuse(CipAgentState s, CipError why) => new(s, [DropObservation(why, null)], why);
+
+    private static CipOutput.Observe DropObservation(CipError why, CipEnvelope? e)
+    {
+        var data = new JsonObject { ["rule"] = why.Rule, ["reason"] = why.Detail };
+        if (e is not null) { data["msg_id"] = e.MsgId; data["sender"] = e.Sender.AgentId; data["type"] = e.Type.Wire(); }
+        return Observation(CipObservations.Drop, data);
+    }
+
+    private static CipOutput.Observe Observation(string name, JsonObject data)
+    {
+        using var doc = JsonDocument.Parse(data.ToJsonString());
+        return new CipOutput.Observe(name, doc.RootElement.Clone());
     }
 
     /// <summary>One step's working set: the state being built and the outputs in order.</summary>
@@ -83,6 +129,14 @@ public static class CipAgent
     {
         public CipAgentState S = start;
         private readonly List<CipOutput> _out = [];
+        private CipError? _dropped;
+        private readonly List<TrustTransition> _transitions = [];
+        private readonly List<FactResolution> _resolutions = [];
+
+        /// <summary>Envelopes are JSON text (SPEC-NOTES.md "Transport"); anything else is dropped with a reason.</summary>
+        public void OnUnreadable(UnreadableKind kind) => Drop(kind == UnreadableKind.Oversize
+            ? new(CipRules.Size, "a message over the transport's size limit")
+            : new(CipRules.Shape, "a binary message: envelopes are JSON text"), null);
 
         public void OnDisconnected(int connection)
         {
@@ -92,42 +146,20 @@ public static class CipAgent
 
         public void OnMessage(int conn, string text)
         {
-            var (e, shapeError) = CipEnvelopes.Parse(text);
-            if (e is null) { Drop(shapeError!, null); return; }
-            // §2.1 receiver: an envelope addressed to another agent is not ours to act on.
-            if (e.Receiver.AgentId != cfg.Self.AgentId || e.Receiver.Fingerprint != cfg.Self.Fingerprint)
-            { Drop(new(CipRules.Receiver, $"addressed to {e.Receiver.AgentId}, not to this agent"), e); return; }
-
-            var known = S.Peers.ContainsKey(e.Sender.AgentId);
-            if (CipSigning.Verify(e) is { } bad)
-            {
+            var verdict = CipAcceptance.Judge(text, Receiving(S, cfg, env.Now, conn));
+            if (verdict.Envelope is not { } e) { Drop(verdict.Error!, null); return; }
+            if (verdict.FailedAt == CipCheck.Signature && e.Type == CipType.Hello && !S.Peers.ContainsKey(e.Sender.AgentId))
                 // §4.2 "If fingerprint mismatch → drop and mark peer blacklisted." "If signature invalid → drop and mark
                 // peer untrusted." On first contact only: a forger must not be able to re-rate a known peer.
-                if (e.Type == CipType.Hello && !known)
-                    SetTrust(e.Sender.AgentId, bad.Rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted, "first contact: " + bad.Rule);
-                Drop(e.Type == CipType.Hello && bad.Rule == CipRules.Sign ? new(CipRules.BadSignature, bad.Detail) : bad, e);
-                return;
-            }
-            if (S.Peers.TryGetValue(e.Sender.AgentId, out var pinned) && pinned.PinnedKey is { } key && !key.AsSpan().SequenceEqual(e.PublicKey))
-            { Drop(new(CipRules.Pinned, "a different key than the one this agent_id handshook with"), e); return; }
+                SetTrust(e.Sender.AgentId, TrustFsm.AfterRefusedFirstHello(verdict.Error!.Rule),
+                    verdict.Error.Rule == CipRules.Fingerprint ? TrustCause.FirstContactFingerprint : TrustCause.FirstContactSignature,
+                    "first contact: " + (verdict.Error.Rule == CipRules.BadSignature ? CipRules.Sign : verdict.Error.Rule));
+            // A session nonce and a msg_id are spent once the envelope got past the replay checks, even if no session takes it.
+            if (verdict.FailedAt is null or CipCheck.Session)
+                S = S with { Seen = (CipAcceptance.NonceKey(verdict.Payload) is { } nonce ? S.Seen.Add(nonce) : S.Seen).Add(CipAcceptance.MsgKey(e)) };
+            if (!verdict.Accepted) { Drop(verdict.Error!, e); return; }
+            var payload = verdict.Payload!;
 
-            // §4.1 "replay protection (nonce + timestamp)" and §7 "Nonce + timestamp protect against replay."
-            var skew = (e.Timestamp - env.Now).Duration();
-            if (skew > cfg.ReplayWindow) { Drop(new(CipRules.TimestampWindow, $"timestamp {skew.TotalSeconds:0}s away from now (window {cfg.ReplayWindow.TotalSeconds:0}s)"), e); return; }
-            var seenKey = e.Sender.AgentId + "/" + e.MsgId.ToLowerInvariant();
-            if (S.Seen.Contains(seenKey)) { Drop(new(CipRules.Replay, $"msg_id {e.MsgId} already seen from {e.Sender.AgentId}"), e); return; }
-            var (payload, payloadError) = CipPayloads.Read(e);
-            if (payload is null) { Drop(payloadError!, e); return; }
-            if (payload is HelloPayload hp)
-            {
-                var nonceKey = "nonce/" + Convert.ToBase64String(hp.SessionNonce);
-                if (S.Seen.Contains(nonceKey)) { Drop(new(CipRules.Replay, "session_nonce already used"), e); return; }
-                S = S with { Seen = S.Seen.Add(nonceKey) };
-            }
-            S = S with { Seen = S.Seen.Add(seenKey) };
-
-            if (e.Type != CipType.Hello && (!S.Peers.TryGetValue(e.Sender.AgentId, out var session) || session.Connection != conn))
-            { Drop(new(CipRules.Session, $"{e.Type.Wire()} before a handshake on this connection"), e); return; }
             if (S.Peers.TryGetValue(e.Sender.AgentId, out var rec))
                 S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = e.State, ReceiverView = e.SenderView.Wire() }) };
 
@@ -150,7 +182,7 @@ public static class CipAgent
             {
                 // §4.2 "If peer overloads (LPI=overloaded) → defer." No session, no trust change: try again later.
                 Reply(conn, e, TrustStateOrNew(id), "defer");
-                Observe("cip.defer", new JsonObject { ["agent_id"] = id, ["reason"] = "peer overloaded" });
+                Observe(CipObservations.Defer, new JsonObject { ["agent_id"] = id, ["reason"] = "peer overloaded" });
                 return;
             }
             var existing = S.Peers.GetValueOrDefault(id);
@@ -160,14 +192,15 @@ public static class CipAgent
                 Reply(conn, e, TrustState.Blacklisted, "deny");
                 return;
             }
-            var before = existing?.Trust ?? TrustState.Untrusted;
-            var after = existing is null && cfg.Anchors.Contains(e.Sender.Fingerprint) ? TrustState.Trusted : TrustFsm.Next(before, TrustEvent.ValidHandshake);
+            var before = existing?.Trust ?? TrustFsm.Initial;
+            var after = TrustFsm.AfterHandshake(existing?.Trust, cfg.Anchors.Contains(e.Sender.Fingerprint));
             var rec = (existing ?? new PeerRecord(id, before)) with
             {
                 PinnedKey = e.PublicKey, Fingerprint = e.Sender.Fingerprint, Connection = conn, LastSignal = e.State, ReceiverView = e.SenderView.Wire(),
             };
             S = S with { Peers = S.Peers.SetItem(id, rec) };
-            if (after != before) SetTrust(id, after, existing is null && after == TrustState.Trusted ? "trust anchor" : "valid handshake");
+            var anchor = existing is null && after == TrustState.Trusted;
+            if (after != before) SetTrust(id, after, anchor ? TrustCause.Anchor : TrustCause.Handshake, anchor ? "trust anchor" : "valid handshake");
             // §4.1 step 2: answer with our own nonce and challenge and the signed response to theirs; step 5: first state signal.
             var payload = new JsonObject
             {
@@ -197,7 +230,7 @@ public static class CipAgent
             var rec = S.Peers[e.Sender.AgentId];
             S = S with { Peers = S.Peers.SetItem(rec.AgentId, rec with { LastSignal = new Signal(u.Presence, u.Lri, u.KernelSignals, u.Intent) }) };
             // "temporary anomaly": a trusted peer reporting a critical kernel signal is re-verified.
-            if (u.KernelSignals.Count > 0) Transition(rec.AgentId, TrustEvent.TemporaryAnomaly, "kernel signals " + string.Join(",", u.KernelSignals));
+            if (u.KernelSignals.Count > 0) Transition(rec.AgentId, TrustCause.Anomaly, "kernel signals " + string.Join(",", u.KernelSignals));
         }
 
         private void OnPropose(CipEnvelope e, FactProposal p)
@@ -215,12 +248,12 @@ public static class CipAgent
                 {
                     var count = rec.Unverifiable + 1;
                     S = S with { Peers = S.Peers.SetItem(rec.AgentId, S.Peers[rec.AgentId] with { Unverifiable = count }) };
-                    if (count >= CipAgentConfig.UnverifiableLimit) Transition(rec.AgentId, TrustEvent.ConflictOrUnverifiable, $"{count} unverifiable claims");
+                    if (count >= CipAgentConfig.UnverifiableLimit) Transition(rec.AgentId, TrustCause.Unverifiable, $"{count} unverifiable claims");
                 }
                 return;
             }
             S = S with { Facts = S.Facts.SetItem(e.MsgId, fact) };
-            Observe("cip.fact", new JsonObject { ["fact_ref"] = e.MsgId, ["status"] = "pending", ["reason"] = "awaiting trusted confirmations" });
+            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = e.MsgId, ["status"] = "pending", ["reason"] = "awaiting trusted confirmations" });
         }
 
         private void OnVerdict(CipEnvelope e, FactVerdict v)
@@ -237,16 +270,16 @@ public static class CipAgent
             S = S with { Facts = S.Facts.SetItem(key, fact) };
             if (S.TrustOf(voter) != TrustState.Trusted)
             {
-                Observe("cip.vote", new JsonObject { ["fact_ref"] = key, ["voter"] = voter, ["counted"] = false, ["reason"] = "voter is " + S.TrustOf(voter).Wire() });
+                Observe(CipObservations.Vote, new JsonObject { ["fact_ref"] = key, ["voter"] = voter, ["counted"] = false, ["reason"] = "voter is " + S.TrustOf(voter).Wire() });
                 return;
             }
             if (conflict)
             {
                 var trustedConflicts = fact.Conflicters.Count(c => S.TrustOf(c) == TrustState.Trusted);
                 var proposer = S.TrustOf(fact.Proposer);
-                if (proposer == TrustState.Probing) Transition(fact.Proposer, TrustEvent.ConflictOrUnverifiable, "its claim was contradicted by trusted " + voter);
+                if (proposer == TrustState.Probing) Transition(fact.Proposer, TrustCause.Conflict, "its claim was contradicted by trusted " + voter);
                 else if (proposer == TrustState.Trusted && trustedConflicts >= CipAgentConfig.SevereConflicts)
-                    Transition(fact.Proposer, TrustEvent.SevereConflict, $"its claim was contradicted by {trustedConflicts} trusted peers");
+                    Transition(fact.Proposer, TrustCause.SevereConflict, $"its claim was contradicted by {trustedConflicts} trusted peers");
             }
         }
 
@@ -255,7 +288,7 @@ public static class CipAgent
             // "blacklisted → probing: manual override (human authority)": a signed override from the configured authority.
             if (cfg.Authority is { } authority && e.Sender.Fingerprint == authority && d.Choice == "trust_override")
             {
-                if (S.Peers.ContainsKey(d.Context)) Transition(d.Context, TrustEvent.ManualOverride, "override by " + e.Sender.AgentId);
+                if (S.Peers.ContainsKey(d.Context)) Transition(d.Context, TrustCause.Override, "override by " + e.Sender.AgentId);
                 return;
             }
             if (S.TrustOf(e.Sender.AgentId) is TrustState.Probing or TrustState.Trusted)
@@ -277,7 +310,7 @@ public static class CipAgent
                     if (status == FactStatus.Accepted)
                     {
                         S = S with { CausalMemory = S.CausalMemory.Add(f.MsgId) };
-                        Transition(f.Proposer, TrustEvent.VerifiedKnowledge, "its claim was accepted");
+                        Transition(f.Proposer, TrustCause.VerifiedKnowledge, "its claim was accepted");
                     }
                     Resolution(f.Proposer, f.MsgId, status, new(rule, reason));
                     changed = true;
@@ -287,7 +320,8 @@ public static class CipAgent
 
         private void Resolution(string proposer, string factRef, FactStatus status, CipError why)
         {
-            Observe("cip.fact", new JsonObject { ["fact_ref"] = factRef, ["status"] = status.ToString().ToLowerInvariant(), ["rule"] = why.Rule, ["reason"] = why.Detail });
+            _resolutions.Add(new FactResolution(factRef, status, why));
+            Observe(CipObservations.Fact, new JsonObject { ["fact_ref"] = factRef, ["status"] = status.Wire(), ["rule"] = why.Rule, ["reason"] = why.Detail });
             var (type, payload) = status switch
             {
                 FactStatus.Accepted => (CipType.FactConfirm, new JsonObject { ["fact_ref"] = factRef, ["decision"] = "confirm", ["confidence"] = 1, ["notes"] = why.Detail }),
@@ -297,20 +331,22 @@ public static class CipAgent
             Send(proposer, type, payload, null);
         }
 
-        private void Transition(string agentId, TrustEvent ev, string why)
+        private void Transition(string agentId, TrustCause cause, string why)
         {
+            var ev = cause.Event() ?? throw new ArgumentException($"{cause} is no §5.2 event", nameof(cause));
             var from = S.TrustOf(agentId);
             var to = TrustFsm.Next(from, ev);
-            if (to != from) SetTrust(agentId, to, $"{ev}: {why}");
+            if (to != from) SetTrust(agentId, to, cause, $"{ev}: {why}");
         }
 
-        private void SetTrust(string agentId, TrustState to, string why)
+        private void SetTrust(string agentId, TrustState to, TrustCause cause, string why)
         {
-            var rec = S.Peers.GetValueOrDefault(agentId) ?? new PeerRecord(agentId, TrustState.Untrusted);
-            var from = S.Peers.ContainsKey(agentId) ? rec.Trust.Wire() : "unknown";
+            var known = S.Peers.TryGetValue(agentId, out var had);
+            var rec = had ?? new PeerRecord(agentId, TrustState.Untrusted);
             // Promotion starts a clean slate: earlier unverifiable claims do not count against a peer that is demoted later.
             S = S with { Peers = S.Peers.SetItem(agentId, rec with { Trust = to, Unverifiable = to == TrustState.Trusted ? 0 : rec.Unverifiable }) };
-            Observe("cip.trust", new JsonObject { ["agent_id"] = agentId, ["from"] = from, ["to"] = to.Wire(), ["why"] = why });
+            _transitions.Add(new TrustTransition(agentId, known ? rec.Trust : null, to, cause, why));
+            Observe(CipObservations.Trust, new JsonObject { ["agent_id"] = agentId, ["from"] = known ? rec.Trust.Wire() : "unknown", ["to"] = to.Wire(), ["why"] = why });
         }
 
         private TrustState TrustStateOrNew(string agentId) => S.TrustOf(agentId);
@@ -352,16 +388,11 @@ public static class CipAgent
 
         private void Drop(CipError why, CipEnvelope? e)
         {
-            var data = new JsonObject { ["rule"] = why.Rule, ["reason"] = why.Detail };
-            if (e is not null) { data["msg_id"] = e.MsgId; data["sender"] = e.Sender.AgentId; data["type"] = e.Type.Wire(); }
-            Observe("cip.drop", data);
+            _dropped ??= why;
+            _out.Add(DropObservation(why, e));
         }
 
-        private void Observe(string name, JsonObject data)
-        {
-            using var doc = JsonDocument.Parse(data.ToJsonString());
-            _out.Add(new CipOutput.Observe(name, doc.RootElement.Clone()));
-        }
+        private void Observe(string name, JsonObject data) => _out.Add(Observation(name, data));
 
         /// <summary>Resolves claims, then tells every connected peer when the agent's presence changed (§4.1 step 5, §3.7).</summary>
         public CipStep Finish(Presence before)
@@ -370,7 +401,7 @@ public static class CipAgent
             if (S.Presence != before)
                 foreach (var p in S.Peers.Values.Where(p => p.Connection is not null).OrderBy(p => p.AgentId, StringComparer.Ordinal))
                     _out.Add(Compose(p, CipType.StateUpdate, StateUpdatePayload(p.Trust, "load"), "load"));
-            return new CipStep(S, [.. _out]);
+            return new CipStep(S, [.. _out], _dropped) { Transitions = [.. _transitions], Resolutions = [.. _resolutions] };
         }
     }
 }

@@ -55,6 +55,13 @@ public static partial class CipPayloads
         catch (PayloadException ex) { return (null, new(CipRules.Payload, $"{e.Type.Wire()} payload: {ex.Message}")); }
     }
 
+    /// <summary>A FACT_PROPOSE payload (§3.3) on its own, as the agent reads it, or the reason it is refused.</summary>
+    public static (FactProposal? Proposal, CipError? Error) ReadProposal(JsonElement payload)
+    {
+        try { return (Proposal(payload.ValueKind == JsonValueKind.Object ? payload : throw new PayloadException("the payload is not an object")), null); }
+        catch (PayloadException ex) { return (null, new(CipRules.Payload, $"{CipType.FactPropose.Wire()} payload: {ex.Message}")); }
+    }
+
     private static FactProposal Proposal(JsonElement p)
     {
         var fact = Obj(p, "fact");

@@ -28,15 +28,16 @@ public static class CipSigning
     }
 
     /// <summary>Null when the fingerprint matches the key and the signature verifies; otherwise the rule broken.</summary>
-    public static CipError? Verify(CipEnvelope e)
-    {
-        // §4.1 "fingerprint matches pubkey"
-        if (CipIdentity.FingerprintOf(e.PublicKey) != e.Sender.Fingerprint)
-            return new(CipRules.Fingerprint, "sender.fingerprint is not SHA-256 of sender.pubkey");
-        if (!Ed25519.Verify(e.PublicKey, SigningInput(e.Json), e.Signature))
-            return new(CipRules.Sign, "the signature does not verify over JCS of the envelope without \"sign\"");
-        return null;
-    }
+    public static CipError? Verify(CipEnvelope e) => VerifyFingerprint(e) ?? VerifySignature(e);
+
+    /// <summary>§4.1 "fingerprint matches pubkey": null when sender.fingerprint is SHA-256 of sender.pubkey.</summary>
+    public static CipError? VerifyFingerprint(CipEnvelope e) =>
+        CipIdentity.FingerprintOf(e.PublicKey) != e.Sender.Fingerprint ? new(CipRules.Fingerprint, "sender.fingerprint is not SHA-256 of sender.pubkey") : null;
+
+    /// <summary>§7: null when the Ed25519 signature by sender.pubkey verifies over JCS of the envelope without "sign".</summary>
+    public static CipError? VerifySignature(CipEnvelope e) =>
+        Ed25519.Verify(e.PublicKey, SigningInput(e.Json), e.Signature) ? null
+            : new(CipRules.Sign, "the signature does not verify over JCS of the envelope without \"sign\"");
 
     /// <summary>§4.1 step 2: the response to a challenge, signed (SPEC-NOTES.md "Challenge response").</summary>
     public static byte[] ChallengeResponseInput(ReadOnlySpan<byte> challenge) =>

@@ -18,7 +18,7 @@ public sealed record FactRecord(
     ImmutableHashSet<string> Conflicters,
     string? Reason = null);
 
-public static class KnowledgePolicy
+public static partial class KnowledgePolicy
 {
     public const string TwoConfirmations = "CIP-6-two-confirmations";
     public const string TrustGate = "CIP-6-trust-gate";

@@ -20,6 +20,45 @@ public enum TrustEvent
 
 public static class TrustFsm
 {
+    /// <summary>The event's name in vectors and shim requests (snake case of the §5.2 wording).</summary>
+    public static string Wire(this TrustEvent e) => e switch
+    {
+        TrustEvent.ValidHandshake => "valid_handshake",
+        TrustEvent.VerifiedKnowledge => "verified_knowledge",
+        TrustEvent.ConflictOrUnverifiable => "conflict_or_unverifiable",
+        TrustEvent.SevereConflict => "severe_conflict",
+        TrustEvent.TemporaryAnomaly => "temporary_anomaly",
+        TrustEvent.ManualOverride => "manual_override",
+        _ => throw new ArgumentOutOfRangeException(nameof(e)),
+    };
+
+    public static bool TryEvent(string? s, out TrustEvent e)
+    {
+        foreach (var v in Enum.GetValues<TrustEvent>())
+            if (v.Wire() == s) { e = v; return true; }
+        e = default;
+        return false;
+    }
+
+    /// <summary>The trust of a peer the agent has not met (§4.1 step 4 moves it to probing on a valid handshake).</summary>
+    public const TrustState Initial = TrustState.Untrusted;
+
+    /// <summary>
+    /// The trust a valid handshake gives: a configured trust anchor met for the first time is trusted at once; any
+    /// other peer moves by the table's valid-handshake row from where it stands (<see cref="Initial"/> if new).
+    /// </summary>
+    public static TrustState AfterHandshake(TrustState? before, bool anchor) =>
+        before is null && anchor ? TrustState.Trusted : Next(before ?? Initial, TrustEvent.ValidHandshake);
+
+    /// <summary>
+    /// §4.2 on a new peer's first HELLO that failed verification: "fingerprint mismatch → drop and mark peer
+    /// blacklisted", "signature invalid → drop and mark peer untrusted".
+    /// </summary>
+    public static TrustState AfterRefusedFirstHello(string rule) => rule == CipRules.Fingerprint ? TrustState.Blacklisted : TrustState.Untrusted;
+
+    /// <summary>The state after <paramref name="events"/> in order, from <paramref name="from"/>.</summary>
+    public static TrustState After(TrustState from, params TrustEvent[] events) => events.Aggregate(from, Next);
+
     /// <summary>The table of §5.2, row for row.</summary>
     public static readonly IReadOnlyList<(TrustState From, TrustEvent Event, TrustState To)> Table =
     [

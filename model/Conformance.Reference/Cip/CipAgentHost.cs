@@ -67,10 +67,8 @@ public sealed class CipAgentHost : IAsyncDisposable
                 switch (ev)
                 {
                     case WireEvent.Text t: await StepAsync(new CipInput.Message(id, t.Value)); break;
-                    case WireEvent.Binary or WireEvent.Oversize:
-                        // Envelopes are JSON text (SPEC-NOTES.md "Transport"); anything else is dropped with a reason.
-                        await StepAsync(new CipInput.Message(id, "(binary or oversize message)"));
-                        break;
+                    case WireEvent.Binary: await StepAsync(new CipInput.Unreadable(id, UnreadableKind.Binary)); break;
+                    case WireEvent.Oversize: await StepAsync(new CipInput.Unreadable(id, UnreadableKind.Oversize)); break;
                     default: return;
                 }
             }

@@ -15,10 +15,6 @@ internal static class CipFaultTools
 {
     public static readonly CipIdentity Own = new("fault", TestKeys.FromLabel("fault/cip/own-key"));
 
-    /// <summary>The drop rules the model reported in a step.</summary>
-    public static IEnumerable<string> Drops(CipStep step) =>
-        step.Outputs.OfType<CipOutput.Observe>().Where(o => o.Name == "cip.drop").Select(o => o.Data.GetProperty("rule").GetString()!);
-
     public static JsonObject? Json(CipInput input) =>
         input is CipInput.Message m ? TryObject(m.Text) : null;
 
@@ -36,7 +32,7 @@ internal static class CipFaultTools
         IModelEnvironment env, CipModel model)
     {
         var step = model(state, input, config, env);
-        if (!Drops(step).Contains(rule) || Json(input) is not { } envelope || input is not CipInput.Message m) return step;
+        if (step.Dropped?.Rule != rule || Json(input) is not { } envelope || input is not CipInput.Message m) return step;
         repair(envelope);
         var agentId = envelope["sender"]?["agent_id"]?.GetValue<string>();
         var fingerprint = envelope["sender"]?["fingerprint"]?.GetValue<string>();
@@ -85,13 +81,16 @@ internal static class CipFaultTools
 
     /// <summary>The trust transitions a step made, as (agent_id, from, to).</summary>
     public static IEnumerable<(string AgentId, string From, string To)> Transitions(CipStep step) =>
-        step.Outputs.OfType<CipOutput.Observe>().Where(o => o.Name == "cip.trust")
-            .Select(o => (o.Data.GetProperty("agent_id").GetString()!, o.Data.GetProperty("from").GetString()!, o.Data.GetProperty("to").GetString()!));
+        step.Transitions.Select(t => (t.AgentId, t.From?.Wire() ?? "unknown", t.To.Wire()));
 
-    /// <summary>The step with one peer's trust set back to <paramref name="trust"/> (and the transition's report removed).</summary>
+    /// <summary>The step with one peer's trust set back to <paramref name="trust"/> (and the transition and its report removed).</summary>
     public static CipStep Revert(CipStep step, string agentId, TrustState trust) =>
-        new(step.State with { Peers = step.State.Peers.SetItem(agentId, step.State.Peers[agentId] with { Trust = trust }) },
-            [.. step.Outputs.Where(o => !(o is CipOutput.Observe { Name: "cip.trust" } t && t.Data.GetProperty("agent_id").GetString() == agentId))]);
+        step with
+        {
+            State = step.State with { Peers = step.State.Peers.SetItem(agentId, step.State.Peers[agentId] with { Trust = trust }) },
+            Outputs = [.. step.Outputs.Where(o => !(o is CipOutput.Observe { Name: CipObservations.Trust } t && t.Data.GetProperty("agent_id").GetString() == agentId))],
+            Transitions = [.. step.Transitions.Where(t => t.AgentId != agentId)],
+        };
 
     public static ImmutableArray<CipOutput> Without(ImmutableArray<CipOutput> outputs, Func<CipOutput, bool> drop) => [.. outputs.Where(o => !drop(o))];
 }

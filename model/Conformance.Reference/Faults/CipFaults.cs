@@ -118,7 +118,7 @@ public static class CipFaults
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             if (Json(input) is not { } e || !HasAstralAndHighBmpKeys(e)) return model(s, input, c, env);
-            return new CipStep(s, [new CipOutput.Observe("cip.drop", System.Text.Json.JsonDocument.Parse("{\"rule\":\"CIP-7-canonical\",\"reason\":\"signature does not verify (code point order)\"}").RootElement.Clone())]);
+            return CipAgent.Refuse(s, new CipError(CipRules.Canonical, "signature does not verify (code point order)"));
         }
 
         // Only envelopes whose names sort differently under the two orders are affected: exactly those it gets wrong.
@@ -258,7 +258,13 @@ public static class CipFaults
             var light = state with { Facts = state.Facts.RemoveRange(others.Select(f => f.MsgId)) };
             var resolved = model(light, new CipInput.Disconnected(-1), c, env);
             var back = resolved.State with { Facts = resolved.State.Facts.SetItems(others.Select(f => KeyValuePair.Create(f.MsgId, f))) };
-            return new CipStep(back, [.. step.Outputs, .. resolved.Outputs.Where(o => o is CipOutput.Send { Type: CipType.FactConfirm } or CipOutput.Observe)]);
+            return step with
+            {
+                State = back,
+                Outputs = [.. step.Outputs, .. resolved.Outputs.Where(o => o is CipOutput.Send { Type: CipType.FactConfirm } or CipOutput.Observe)],
+                Transitions = [.. step.Transitions, .. resolved.Transitions],
+                Resolutions = [.. step.Resolutions, .. resolved.Resolutions],
+            };
         }
     }
 
@@ -268,14 +274,16 @@ public static class CipFaults
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             var step = model(s, input, c, env);
-            var refused = step.Outputs.OfType<CipOutput.Observe>()
-                .Where(o => o.Name == "cip.fact" && o.Data.TryGetProperty("rule", out var r) && r.GetString() == rule && o.Data.GetProperty("status").GetString() == "rejected")
-                .Select(o => o.Data.GetProperty("fact_ref").GetString()!).ToHashSet();
+            var refused = step.Resolutions.Where(r => r.Status == FactStatus.Rejected && r.Why.Rule == rule).Select(r => r.FactRef).ToHashSet();
             if (refused.Count == 0) return step;
             var facts = step.State.Facts;
             foreach (var id in refused) facts = facts.SetItem(id, facts[id] with { Status = FactStatus.Pending, Reason = null });
-            return new CipStep(step.State with { Facts = facts },
-                [.. step.Outputs.Where(o => !(o is CipOutput.Send { Type: CipType.FactReject } send && refused.Any(id => send.Text.Contains(id, StringComparison.OrdinalIgnoreCase))))]);
+            return step with
+            {
+                State = step.State with { Facts = facts },
+                Outputs = [.. step.Outputs.Where(o => !(o is CipOutput.Send { Type: CipType.FactReject } send && refused.Any(id => send.Text.Contains(id, StringComparison.OrdinalIgnoreCase))))],
+                Resolutions = [.. step.Resolutions.Where(r => !refused.Contains(r.FactRef))],
+            };
         }
     }
 
@@ -293,7 +301,13 @@ public static class CipFaults
             state = state with { Peers = state.Peers.SetItem(Phantom, new PeerRecord(Phantom, TrustState.Trusted)) };
             foreach (var f in lone) state = state with { Facts = state.Facts.SetItem(f.MsgId, f with { Confirmers = f.Confirmers.Add(Phantom) }) };
             var resolved = model(state, new CipInput.Disconnected(-1), c, env);
-            return new CipStep(resolved.State, [.. step.Outputs, .. resolved.Outputs]);
+            return step with
+            {
+                State = resolved.State,
+                Outputs = [.. step.Outputs, .. resolved.Outputs],
+                Transitions = [.. step.Transitions, .. resolved.Transitions],
+                Resolutions = [.. step.Resolutions, .. resolved.Resolutions],
+            };
         }
     }
 

@@ -100,7 +100,13 @@ public static class CipAgentTests
 
     private static JsonElement[] Observed(CipStep s, string name) => [.. s.Outputs.OfType<CipOutput.Observe>().Where(o => o.Name == name).Select(o => o.Data)];
 
-    private static string[] Drops(CipStep s) => [.. Observed(s, "cip.drop").Select(d => Str(d, "rule"))];
+    /// <summary>The drop rules observed in a step; the typed drop (CipStep.Dropped) must be the first of them.</summary>
+    private static string[] Drops(CipStep s)
+    {
+        string[] observed = [.. Observed(s, CipObservations.Drop).Select(d => Str(d, "rule"))];
+        Expect.equal(s.Dropped?.Rule, observed.FirstOrDefault(), "the typed drop is the observed one");
+        return observed;
+    }
 
     /// <summary>One of the agent's envelopes, checked: it parses, verifies, comes from the agent's key, is addressed to <paramref name="to"/>.</summary>
     private static (CipEnvelope E, object Payload) Open(CipOutput.Send s, CipIdentity to)
@@ -423,7 +429,7 @@ public static class CipAgentTests
                 var rec = w.S.Peers[P.AgentId];
                 Expect.equal((rec.Trust, rec.Connection, rec.Fingerprint), (TrustState.Probing, (int?)CP, (string?)P.Fingerprint), "record");
                 Expect.equal(Convert.ToBase64String(rec.PinnedKey!), P.PublicKeyBase64, "pinned key");
-                var trust = Observed(st, "cip.trust");
+                var trust = Observed(st, CipObservations.Trust);
                 Expect.equal(trust.Length, 1, "one trust transition");
                 Expect.equal((Str(trust[0], "agent_id"), Str(trust[0], "from"), Str(trust[0], "to")), (P.AgentId, "untrusted", "probing"), "untrusted → probing");
             }),
@@ -449,7 +455,7 @@ public static class CipAgentTests
                 var st = w.Join(A1, C1);
                 Expect.equal(Answer(st, C1, A1).PeerState, TrustState.Trusted, "ltppeerstate");
                 Expect.equal(w.Trust(A1), TrustState.Trusted, "record");
-                Expect.equal(Str(Observed(st, "cip.trust")[0], "to"), "trusted", "observed");
+                Expect.equal(Str(Observed(st, CipObservations.Trust)[0], "to"), "trusted", "observed");
                 Expect.equal(Open(Sends(st)[0], A1).E.SenderView, TrustState.Trusted, "the HELLO says trusted");
             }),
             TestCase("a bad-signature first HELLO → drop, record untrusted, nothing sent", () =>
@@ -498,7 +504,7 @@ public static class CipAgentTests
                     var st = w.Step(5, text);
                     Expect.equal(string.Join(",", Drops(st)), rule, what + ": drop rule");
                     Expect.equal(Sends(st).Length, 0, what + ": no Send");
-                    Expect.equal(Observed(st, "cip.trust").Length, 0, what + ": no trust transition");
+                    Expect.equal(Observed(st, CipObservations.Trust).Length, 0, what + ": no trust transition");
                     Expect.equal(Peers(w.S), before, what + ": trust and sessions unchanged");
                 }
                 Expect.equal(AnswerOf(w.Ask(P, CP), CP, P), "accept/probing", "P's session still works");
@@ -519,7 +525,7 @@ public static class CipAgentTests
                     var st = w.Step(CP, w.HelloFrom(P, signal));
                     Expect.equal(string.Join(",", Sends(st).Select(s => s.Type.Wire())), "STATE_UPDATE", what + ": only a STATE_UPDATE");
                     Expect.equal(AnswerOf(st, CP, P), "defer/untrusted", what + ": defer");
-                    Expect.equal(Observed(st, "cip.defer").Length, 1, what + ": observed");
+                    Expect.equal(Observed(st, CipObservations.Defer).Length, 1, what + ": observed");
                     Expect.equal(w.S.Peers.Count, 0, what + ": no record");
                 }
                 var calm = w.Step(CP, w.HelloFrom(P, new Signal(Presence.Focused, 79, [], null)));
@@ -678,7 +684,7 @@ public static class CipAgentTests
                 var w = Joined(q: true);
                 var c = w.Propose(P, CP);
                 var q = w.Confirm(Q, CQ, c);
-                var vote = Observed(q, "cip.vote").Single();
+                var vote = Observed(q, CipObservations.Vote).Single();
                 Expect.isFalse(vote.GetProperty("counted").GetBoolean(), "not counted");
                 Expect.isTrue(Resolution(w.Confirm(A1, C1, c), CP, P, c) is null, "Q + A1: no resolution");
                 Expect.equal(w.Status(c), FactStatus.Pending, "pending");
@@ -726,7 +732,7 @@ public static class CipAgentTests
                 var st = w.Step(CP, w.Msg(P, CipType.FactPropose, Claim("unknown link", w.NewId(), causalLinks: ["nowhere"])));
                 var reject = Sends(st).Single(s => s.Type == CipType.FactReject);
                 Expect.equal(((FactVerdict)Open(reject, P).Payload).Kind, VerdictKind.Reject, "FACT_REJECT to the proposer");
-                Expect.equal(Str(Observed(st, "cip.fact").Single(), "rule"), KnowledgePolicy.Causal, "rule");
+                Expect.equal(Str(Observed(st, CipObservations.Fact).Single(), "rule"), KnowledgePolicy.Causal, "rule");
                 Expect.equal(w.Trust(P), TrustState.Untrusted, "two: probing → untrusted");
             }),
             TestCase("an unverifiable claim earns FACT_REJECT with its rule", () =>
@@ -741,7 +747,7 @@ public static class CipAgentTests
                     var w = Joined();
                     var st = w.Step(CP, w.Msg(P, CipType.FactPropose, claim));
                     Expect.equal(Sends(st).Count(s => s.Type == CipType.FactReject && s.Connection == CP), 1, what + ": FACT_REJECT");
-                    Expect.equal(Str(Observed(st, "cip.fact").Single(), "rule"), rule, what + ": rule");
+                    Expect.equal(Str(Observed(st, CipObservations.Fact).Single(), "rule"), rule, what + ": rule");
                 }
             }),
             TestCase("an untrusted proposer's claim is rejected and does not count as unverifiable", () =>
@@ -750,7 +756,7 @@ public static class CipAgentTests
                 w.Contradict(A1, C1, w.Propose(P, CP));
                 Expect.equal(w.Trust(P), TrustState.Untrusted, "untrusted");
                 var st = w.Step(CP, w.Msg(P, CipType.FactPropose, Claim("x", w.NewId())));
-                Expect.equal(Str(Observed(st, "cip.fact").Single(), "rule"), KnowledgePolicy.UntrustedSource, "rule");
+                Expect.equal(Str(Observed(st, CipObservations.Fact).Single(), "rule"), KnowledgePolicy.UntrustedSource, "rule");
                 Expect.equal(Sends(st).Count(s => s.Type == CipType.FactReject), 1, "FACT_REJECT");
             }),
             TestCase("trusted proposer, two trusted conflicts → blacklisted (one conflict: still trusted)", () =>
@@ -787,7 +793,7 @@ public static class CipAgentTests
                 Expect.equal(w.Trust(P), TrustState.Probing, "probing stays probing");
                 var st = w.Step(C1, w.Msg(A1, CipType.StateUpdate, StateUpdate(kernel: ["degraded_memory"])));
                 Expect.equal(w.Trust(A1), TrustState.Probing, "trusted → probing");
-                Expect.equal(Str(Observed(st, "cip.trust").Single(), "to"), "probing", "observed");
+                Expect.equal(Str(Observed(st, CipObservations.Trust).Single(), "to"), "probing", "observed");
                 Expect.equal(AnswerOf(w.Ask(A1, C1), C1, A1), "accept/probing", "INTENT shows probing");
             }),
             TestCase("the authority's trust_override DECISION_SHARE → blacklisted peer probing", () =>
@@ -798,7 +804,7 @@ public static class CipAgentTests
                 w.Join(Auth, CAuth);
                 var st = w.Step(CAuth, w.Msg(Auth, CipType.DecisionShare, Decision("trust_override", Q.AgentId, w.NewId())));
                 Expect.equal(w.Trust(Q), TrustState.Probing, "blacklisted → probing");
-                Expect.isTrue(Str(Observed(st, "cip.trust").Single(), "why").StartsWith("ManualOverride", StringComparison.Ordinal), "by the manual override");
+                Expect.isTrue(Str(Observed(st, CipObservations.Trust).Single(), "why").StartsWith("ManualOverride", StringComparison.Ordinal), "by the manual override");
                 Expect.equal(AnswerOf(w.Step(CQ, w.HelloFrom(Q)), CQ, Q), "handshake/probing", "Q can handshake again");
             }),
             TestCase("a trust_override from a non-authority, of another choice, or for a non-blacklisted peer → nothing", () =>

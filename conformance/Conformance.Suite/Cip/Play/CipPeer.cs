@@ -1,6 +1,7 @@
 // One peer the suite plays against the agent under test: its own identity and connection. It composes and signs
 // envelopes with the model (deliberately wrong ones on request), and checks every envelope the agent sends against
-// the model (CIP-2-sent): shape, addressing, key, fingerprint, JCS signature, fresh UUID v4 msg_id.
+// the model (CIP-2-sent, CipAcceptance.Judge as a receiver that knows the agent's key): shape, addressing, fingerprint,
+// JCS signature, key, fresh UUID v4 msg_id, payload.
 using System.Text.Json.Nodes;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Cip;
@@ -25,7 +26,20 @@ public sealed class CipPeer
         Conn = conn;
         _msgIds = msgIds;
         AgentPeer = new Peer(ctx.Agent!.AgentId, CipIdentity.FingerprintOf(ctx.Agent.AgentKey));
+        var agentKey = ctx.Agent.AgentKey;
+        // This peer receives from the agent alone, with the key it was configured with; the agent's clock is its own
+        // (no window) and its sessions are the agent's business (no session check).
+        _fromAgent = new CipReceiving
+        {
+            Self = new Peer(id.AgentId, id.Fingerprint),
+            FingerprintAnyCase = true,
+            Pinned = agentId => agentId == AgentPeer.AgentId ? agentKey : null,
+            PinnedOnly = true,
+            SeenMsgId = msgIds.Contains,
+        };
     }
+
+    private readonly CipReceiving _fromAgent;
 
     public CaseContext Ctx { get; }
     /// <summary>Where this peer's msg_ids, nonces and challenges come from (fresh per run, see CipWorld.Env).</summary>
@@ -37,7 +51,7 @@ public sealed class CipPeer
     /// <summary>What this peer says about itself in every envelope.</summary>
     public Signal Signal { get; set; } = new(Presence.Focused, 10, [], null);
     /// <summary>Our view of the agent, sent as trust.sender_view.</summary>
-    public string ViewOfAgent { get; set; } = "probing";
+    public string ViewOfAgent { get; set; } = TrustState.Probing.Wire();
     /// <summary>Whether the agent answered one of our HELLOs with a HELLO (whatever else was wrong with it).</summary>
     public bool HelloAnswered { get; set; }
     /// <summary>The challenge of our last HELLO.</summary>
@@ -60,8 +74,12 @@ public sealed class CipPeer
         return signed.ToJsonString();
     }
 
+    /// <summary>The msg_id keys (CipAcceptance.MsgKey) of the envelopes this peer sent: what the agent has seen from it.</summary>
+    public HashSet<string> SentKeys { get; } = [];
+
     public async Task<string> SendAsync(string text)
     {
+        if (CipEnvelopes.Parse(text).Envelope is { } e) SentKeys.Add(CipAcceptance.MsgKey(e));
         await Conn.SendTextAsync(text);
         return text;
     }
@@ -121,27 +139,18 @@ public sealed class CipPeer
 
     private readonly List<Received> _inbox = [];
 
-    /// <summary>Every envelope the agent sends must be one the model accepts from it (CIP-2-sent).</summary>
     private TimeSpan Grace => Ctx.Step / 4 < TimeSpan.FromMilliseconds(250) ? Ctx.Step / 4 : TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Every envelope the agent sends must be one the model accepts from it (CIP-2-sent).</summary>
     private Received Check(string text)
     {
-        var (e, error) = CipEnvelopes.Parse(text);
-        string? problem = error?.ToString();
-        object? payload = null;
-        if (e is not null)
-        {
-            problem ??= e.Sender.AgentId != AgentPeer.AgentId ? $"sender.agent_id {e.Sender.AgentId} is not the agent's {AgentPeer.AgentId}"
-                : !e.PublicKey.AsSpan().SequenceEqual(Ctx.Agent!.AgentKey) ? "sender.pubkey is not the agent's configured key"
-                : e.Receiver.AgentId != Id.AgentId ? $"receiver.agent_id is {e.Receiver.AgentId}, not this peer's {Id.AgentId}"
-                : !string.Equals(e.Receiver.Fingerprint, Id.Fingerprint, StringComparison.OrdinalIgnoreCase)
-                    ? $"receiver.fingerprint is {e.Receiver.Fingerprint}, not this peer's {Id.Fingerprint}"
-                : CipSigning.Verify(e) is { } bad ? bad.ToString()
-                : !_msgIds.Add(e.MsgId.ToLowerInvariant()) ? $"msg_id {e.MsgId} reused"
-                : null;
-            (payload, var payloadError) = CipPayloads.Read(e);
-            problem ??= payloadError?.ToString();
-        }
+        var v = CipAcceptance.Judge(text, _fromAgent);
+        var e = v.Envelope;
+        // The agent's msg_ids are spent once past the replay check, as a receiver records them.
+        if (e is not null && v.FailedAt is null or > CipCheck.Replay) _msgIds.Add(CipAcceptance.MsgKey(e));
+        // What can be read of a broken reply is still read: the case goes on with it.
+        var payload = v.Payload ?? (e is null ? null : CipPayloads.Read(e).Payload);
+        var problem = v.Error?.ToString();
         if (problem is not null || !_sentChecked)
         {
             Checks.Expect(Sent, problem is null, "a well-formed envelope, signed over JCS by the agent's key, addressed to this peer, with a fresh UUID v4 msg_id",

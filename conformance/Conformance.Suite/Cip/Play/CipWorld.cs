@@ -54,7 +54,7 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
         var p = await ConnectAsync(NewIdentity(role));
         var view = await HandshakeAsync(p);
         if (view is null) return null;
-        return checks.Expect(TrustGate, view == TrustState.Probing, "a new peer is probing after a valid handshake", view.Value.Wire()) ? p : null;
+        return checks.Expect(TrustGate, view == CipOracle.NewPeer, $"a new peer is {CipOracle.NewPeer.Wire()} after a valid handshake", view.Value.Wire()) ? p : null;
     }
 
     /// <summary>Anchor <paramref name="i"/> (0 or 1: never harmed by any case), handshaken.</summary>
@@ -63,7 +63,7 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
         var p = await ConnectAsync(Anchors[i]);
         var view = await HandshakeAsync(p);
         if (view is null) return null;
-        return checks.Expect(TrustGate, view == TrustState.Trusted, "a configured trust anchor is trusted", view.Value.Wire()) ? p : null;
+        return checks.Expect(TrustGate, view == CipOracle.Anchor, $"a configured trust anchor is {CipOracle.Anchor.Wire()}", view.Value.Wire()) ? p : null;
     }
 
     /// <summary>The usual cast of a case: a fresh probing peer and both anchors (all null if any could not join).</summary>
@@ -196,9 +196,12 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
     /// <summary>
     /// Sends <paramref name="bad"/> (which would be answered by a STATE_UPDATE if accepted) and then a valid INTENT: exactly one
     /// answer must come, and it must show no trust change. Replies come in order, so a second answer means the bad one was acted on.
+    /// The model says which rule the agent breaks by acting on it; it must be the case's <paramref name="requirement"/>.
     /// </summary>
     public async Task<bool> DroppedAsync(CipPeer p, string bad, string requirement, string what, TrustState trustBefore)
     {
+        var rule = CipOracle.Drops(p, bad);
+        if (rule != requirement) throw new InvalidOperationException($"{ctx.Case.Id}: the model drops {what} for {rule}, not for {requirement}");
         await p.SendAsync(bad);
         await p.SendAsync(CipType.Intent, CipPeer.Intent());
         var first = await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny");

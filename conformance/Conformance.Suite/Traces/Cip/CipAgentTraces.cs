@@ -136,7 +136,12 @@ public sealed class CipAgentTraces : ITraceProtocol
         private CipAgentState _s = CipAgentState.Initial;
         private int _connections;
         /// <summary>Trust transitions and drops the model made in the current step, for citing the rule a reply breaks.</summary>
-        private readonly List<(string Name, JsonElement Data)> _observed = [];
+        /// <summary>The first drop the model made since the last envelope this trace sent.</summary>
+        private CipError? _dropped;
+        /// <summary>The trust changes the model made since the last envelope this trace sent.</summary>
+        private readonly List<TrustTransition> _transitions = [];
+        /// <summary>The claims the model decided since then.</summary>
+        private readonly List<FactResolution> _resolutions = [];
 
         private static readonly CipIdentity ShadowSelfKey = new("shadow", TestKeys.FromLabel("conformance-suite/cip/trace-shadow"));
         private static readonly Ed25519Signer Other = TestKeys.FromLabel("conformance-suite/cip/other-fingerprint");
@@ -215,7 +220,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                     var traceId = _env.NewUuid();
                     await SendAsync(by, step, Envelope(by, CipType.DecisionShare, () => new JsonObject
                     {
-                        ["decision"] = new JsonObject { ["choice"] = "trust_override", ["outcome"] = "probing", ["context"] = p.Id.AgentId },
+                        ["decision"] = new JsonObject { ["choice"] = "trust_override", ["outcome"] = TrustState.Probing.Wire(), ["context"] = p.Id.AgentId },
                         ["dmp_trace"] = new JsonObject { ["decision_id"] = traceId, ["steps"] = CipCompose.Array(["review"]), ["evidence"] = CipCompose.Array(["operator"]) },
                         ["retrospective"] = "trace",
                     }, Calm));
@@ -262,7 +267,7 @@ public sealed class CipAgentTraces : ITraceProtocol
             var at = timestamp ?? _clock.Now;
             return to =>
             {
-                var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, "probing", "unknown", state);
+                var e = CipCompose.Unsigned(m.Id, to, type, payload(), id, at, TrustState.Probing.Wire(), "unknown", state);
                 before?.Invoke(e);
                 var text = CipSigning.Sign(e, signer ?? m.Id.Key);
                 if (after is null) return text;
@@ -324,7 +329,9 @@ public sealed class CipAgentTraces : ITraceProtocol
         /// </summary>
         private async Task SendAsync(Member m, TraceStep step, Compose compose, bool sync = true)
         {
-            _observed.Clear();
+            _dropped = null;
+            _transitions.Clear();
+            _resolutions.Clear();
             // A replay is the sender's last envelope again, verbatim (its first envelope when it has sent none).
             var (text, shadow) = step.Variant == "replay" && m.Last is { } last ? last : (compose(_agent), compose(_shadowAgent));
             m.Last = (text, shadow);
@@ -383,7 +390,9 @@ public sealed class CipAgentTraces : ITraceProtocol
         {
             var step = CipAgent.Step(_s, new CipInput.Message(connection, text), _cfg, _clock);
             _s = step.State;
-            foreach (var o in step.Outputs.OfType<CipOutput.Observe>()) _observed.Add((o.Name, o.Data));
+            _dropped ??= step.Dropped;
+            _transitions.AddRange(step.Transitions);
+            _resolutions.AddRange(step.Resolutions);
             // Load broadcasts depend on every claim the agent holds, other cases' too: not this trace's to predict.
             return [.. step.Outputs.OfType<CipOutput.Send>().Where(s => Intent(s.Text) != "load")];
         }
@@ -455,8 +464,7 @@ public sealed class CipAgentTraces : ITraceProtocol
                         _ => CipWorld.TrustGate,
                     }, what);
                 case FactVerdict v:
-                    var rule = _observed.Where(o => o.Name == "cip.fact" && string.Equals(o.Data.GetProperty("fact_ref").GetString(), v.FactRef, StringComparison.OrdinalIgnoreCase))
-                        .Select(o => o.Data.TryGetProperty("rule", out var r) ? r.GetString() : null).LastOrDefault(r => !string.IsNullOrEmpty(r));
+                    var rule = _resolutions.LastOrDefault(r => string.Equals(r.FactRef, v.FactRef, StringComparison.OrdinalIgnoreCase))?.Why.Rule;
                     return (rule ?? KnowledgePolicy.TwoConfirmations, $"{type.Wire()} for {v.FactRef}");
                 default:
                     return (DropRule() ?? CipWorld.Response, type.Wire());
@@ -464,24 +472,20 @@ public sealed class CipAgentTraces : ITraceProtocol
         }
 
         /// <summary>The rule behind a drop in this step (what a reply to the dropped envelope would break).</summary>
-        private string? DropRule() => _observed.Where(o => o.Name == "cip.drop").Select(o => o.Data.GetProperty("rule").GetString()).FirstOrDefault();
+        private string? DropRule() => _dropped?.Rule;
 
-        /// <summary>The §5.2 row (or first-contact rule) behind a trust change in this step.</summary>
-        private string? TrustRule()
+        /// <summary>The §5.2 row (or first-contact rule) behind the last trust change in this step.</summary>
+        private string? TrustRule() => _transitions.Count == 0 ? null : _transitions[^1].Cause switch
         {
-            var why = _observed.Where(o => o.Name == "cip.trust").Select(o => o.Data.GetProperty("why").GetString() ?? "").LastOrDefault();
-            if (why is null) return null;
-            return why switch
-            {
-                _ when why.Contains(CipRules.Fingerprint) => CipRules.Fingerprint,
-                _ when why.StartsWith("first contact") => CipRules.BadSignature,
-                _ when why.StartsWith(nameof(TrustEvent.VerifiedKnowledge)) => "CIP-5-verified-knowledge",
-                _ when why.StartsWith(nameof(TrustEvent.ConflictOrUnverifiable)) => why.Contains("unverifiable") ? "CIP-5-unverifiable" : "CIP-5-conflict",
-                _ when why.StartsWith(nameof(TrustEvent.SevereConflict)) => "CIP-5-severe",
-                _ when why.StartsWith(nameof(TrustEvent.TemporaryAnomaly)) => "CIP-5-anomaly",
-                _ when why.StartsWith(nameof(TrustEvent.ManualOverride)) => "CIP-5-override",
-                _ => CipWorld.TrustGate,
-            };
-        }
+            TrustCause.FirstContactFingerprint => CipRules.Fingerprint,
+            TrustCause.FirstContactSignature => CipRules.BadSignature,
+            TrustCause.VerifiedKnowledge => "CIP-5-verified-knowledge",
+            TrustCause.Unverifiable => "CIP-5-unverifiable",
+            TrustCause.Conflict => "CIP-5-conflict",
+            TrustCause.SevereConflict => "CIP-5-severe",
+            TrustCause.Anomaly => "CIP-5-anomaly",
+            TrustCause.Override => "CIP-5-override",
+            _ => CipWorld.TrustGate,
+        };
     }
 }

@@ -127,9 +127,9 @@ public static class CipVectorKit
         ["retrospective"] = "none",
     };
 
-    public static JsonObject StateUpdate(string presence = "focused", int lri = 10, string peerState = "probing", IEnumerable<string>? kernel = null, string? intent = null)
+    public static JsonObject StateUpdate(string presence = "focused", int lri = 10, string? peerState = null, IEnumerable<string>? kernel = null, string? intent = null)
     {
-        var p = new JsonObject { ["presence"] = presence, ["lri"] = lri, ["ltppeerstate"] = peerState, ["kernel_signals"] = Arr(kernel ?? []) };
+        var p = new JsonObject { ["presence"] = presence, ["lri"] = lri, ["ltppeerstate"] = peerState ?? TrustState.Probing.Wire(), ["kernel_signals"] = Arr(kernel ?? []) };
         if (intent is not null) p["intent"] = intent;
         return p;
     }

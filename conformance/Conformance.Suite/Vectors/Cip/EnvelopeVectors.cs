@@ -1,7 +1,7 @@
 // vectors/cip/envelopes.json: signed CIP/1.0 envelopes (cip.md §2, §3, §7). Input is the envelope text as it arrives;
-// the verdict is what the model decides: CipEnvelopes.Parse (shape, §2.2 field rules, size, I-JSON), then
-// CipSigning.Verify (fingerprint = SHA-256 of the key, Ed25519 over JCS of the envelope without "sign"), then
-// CipPayloads.Read (the §3 payload of the type). Every invalid envelope has exactly one defect (it is signed after the
+// the verdict is what the model decides of the envelope on its own (CipAcceptance.Judge for a receiver that knows
+// nothing): parse (shape, §2.2 field rules, size, I-JSON), then fingerprint = SHA-256 of the key and Ed25519 over JCS
+// of the envelope without "sign", then the §3 payload of the type. Every invalid envelope has exactly one defect (it is signed after the
 // defect was made, unless the defect is in the signature), so the rule that refuses it is unambiguous.
 using System.Globalization;
 using System.Text;
@@ -27,7 +27,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
     private static readonly string[] Words =
         ["alpha", "bravo", "load", "memory", "café", "日本語", "😀 emoji", "tab\tsep", "quote\"d", "a/b", "line\u2028sep", "x", "Ünïcödé", "control\u0001"];
 
-    private static readonly string[] ReceiverViews = ["unknown", "untrusted", "probing", "trusted", "blacklisted"];
+    private static readonly string[] ReceiverViews = ["unknown", .. Enum.GetValues<TrustState>().Select(s => s.Wire())];
 
     private static readonly double[] Confidences = [0, 1, 0.5, 0.75, 1e-7, 0.123456789, 0.3333333333333333, 0.30000000000000004, 5e-324, 0.999999999999];
 
@@ -99,7 +99,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
 
     private static JsonObject Base(SeededBits r, CipType type, CipIdentity? from = null, Signal? state = null, JsonObject? payload = null) =>
         CipCompose.Unsigned(from ?? Signer, PeerOf(Receiver), type, payload ?? DefaultPayload(r, type), Uuid(r),
-            T0.AddSeconds(Pick(r, 86_400)), "probing", "unknown", state ?? Calm);
+            T0.AddSeconds(Pick(r, 86_400)), TrustState.Probing.Wire(), "unknown", state ?? Calm);
 
     private static JsonObject DefaultPayload(SeededBits r, CipType type) => type switch
     {
@@ -132,12 +132,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
     private static void Add(VectorFileBuilder b, string comment, string text, string? expectRule, JsonObject? extra = null, bool acceptable = false, params string[] flags)
     {
         var fields = new JsonObject { ["envelope"] = text };
-        var (e, error) = CipEnvelopes.Parse(text);
-        if (e is not null)
-        {
-            error = CipSigning.Verify(e);
-            if (error is null) error = CipPayloads.Read(e).Error;
-        }
+        var (e, _, _, error) = CipAcceptance.Judge(text, CipReceiving.Anyone);
         if (error is null)
         {
             if (expectRule is not null) throw new InvalidOperationException($"cip/envelopes: \"{comment}\" was accepted, expected {expectRule}");
@@ -252,7 +247,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
             At(u, "trust")["sender_view"] = view.Wire();
             Add(b, "trust.sender_view " + view.Wire(), Sign(u), null, null, false, "FieldEdgeCase");
         }
-        foreach (var view in new[] { "unknown", "untrusted", "probing", "trusted", "blacklisted" })
+        foreach (var view in ReceiverViews)
         {
             var u = Base(r, CipType.Intent);
             At(u, "trust")["receiver_view"] = view;
@@ -432,7 +427,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
             ("state.lri", 11, "state.lri 10 → 11"), ("msg_id", "0b4f5d1e-7a3c-4e2b-9d8f-1a2b3c4d5e6f", "msg_id replaced (still a UUID v4)"),
             ("timestamp", "2026-01-01T00:00:01.000Z", "timestamp moved"), ("type", "FACT_REJECT", "type FACT_CONFIRM → FACT_REJECT (payload decision fixed too)"),
             ("payload.confidence", 0.1, "payload.confidence changed"), ("sender.agent_id", "peer-mallory", "sender.agent_id changed"),
-            ("receiver.agent_id", "someone-else", "receiver.agent_id changed"), ("trust.sender_view", "trusted", "trust.sender_view probing → trusted"),
+            ("receiver.agent_id", "someone-else", "receiver.agent_id changed"), ("trust.sender_view", TrustState.Trusted.Wire(), "trust.sender_view probing → trusted"),
             ("state.kernel_signals", Arr("overload"), "a kernel signal added"), ("sender.capabilities", Arr("state_exchange"), "capabilities narrowed"),
             ("payload.notes", "edited", "an unread member (notes) changed: it is signed too"),
         })
@@ -674,7 +669,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
             ("msg_id", 12345, "a number"), ("type", Arr("HELLO"), "an array"), ("timestamp", 1767225600, "Unix seconds as a number"),
             ("sender", "peer-a", "a string"), ("sender.agent_id", 7, "a number"), ("sender.capabilities", "state_exchange", "a string"),
             ("sender.capabilities", new JsonArray(1, 2), "an array of numbers"), ("sender.pubkey", new JsonArray(1, 2, 3), "an array"),
-            ("receiver", null, "null"), ("receiver.fingerprint", 0, "a number"), ("trust", Arr("probing"), "an array"),
+            ("receiver", null, "null"), ("receiver.fingerprint", 0, "a number"), ("trust", Arr(TrustState.Probing.Wire()), "an array"),
             ("trust.sender_view", null, "null"), ("state", "focused", "a string"), ("state.presence", 1, "a number"),
             ("state.kernel_signals", "overload", "a string"), ("state.kernel_signals", new JsonArray(true), "an array of booleans"),
             ("state.intent", 42, "a number"), ("state.intent", null, "null"), ("payload", new JsonArray(), "an array"), ("payload", null, "null"),
@@ -814,7 +809,7 @@ public sealed partial class EnvelopeVectors : IVectorTopic
         var msgId = Uuid(r);
         string Padded(string pad)
         {
-            var u = CipCompose.Unsigned(Signer, PeerOf(Receiver), CipType.Intent, Intent(context: pad), msgId, T0, "probing", "unknown", Calm);
+            var u = CipCompose.Unsigned(Signer, PeerOf(Receiver), CipType.Intent, Intent(context: pad), msgId, T0, TrustState.Probing.Wire(), "unknown", Calm);
             return Sign(u);
         }
         var baseLength = Encoding.UTF8.GetByteCount(Padded(""));

@@ -199,73 +199,23 @@ public sealed partial class KnowledgeVectors : IVectorTopic
     /// <summary>The claim as the model reads it: a FACT_PROPOSE envelope signed by the proposer, parsed and its payload read.</summary>
     private static FactProposal Read(JsonObject claim)
     {
-        var u = CipCompose.Unsigned(Proposer, PeerOf(Agent), CipType.FactPropose, claim.DeepClone().AsObject(), "0b4f5d1e-7a3c-4e2b-9d8f-1a2b3c4d5e6f", T0, "trusted", "unknown", Calm);
+        var u = CipCompose.Unsigned(Proposer, PeerOf(Agent), CipType.FactPropose, claim.DeepClone().AsObject(), "0b4f5d1e-7a3c-4e2b-9d8f-1a2b3c4d5e6f", T0, TrustState.Trusted.Wire(), "unknown", Calm);
         var (e, error) = CipEnvelopes.Parse(CipSigning.Sign(u, Proposer.Key));
         if (e is null || CipSigning.Verify(e) is not null) throw new InvalidOperationException("cip/knowledge: claim envelope refused: " + error);
         var (payload, perr) = CipPayloads.Read(e);
         return payload as FactProposal ?? throw new InvalidOperationException("cip/knowledge: claim payload refused: " + perr);
     }
 
-    /// <summary>What the model decides for a claim (the expected fields of a test): also the reference shim's cip.knowledge answer.</summary>
-    public sealed record Verdict(FactStatus Status, string Stage, string Rule, int? Condition, string? Resolution, string Reason);
-
-    /// <summary>
-    /// The claim read as a FACT_PROPOSE payload, the arrival checks against the proposer's trust and causal memory, then
-    /// the standing of an admitted claim given the votes (each voter's trust), the proposer's trust at resolution and the
-    /// agent's load.
-    /// </summary>
-    public static Verdict Decide(JsonObject claim, TrustState proposerTrust, TrustState? proposerTrustLater, IEnumerable<string> causalMemory,
-        IReadOnlyList<(string Peer, TrustState Trust)> confirmations, IReadOnlyList<(string Peer, TrustState Trust)> conflicts, bool selfOverloaded)
-    {
-        var trustOf = new Dictionary<string, TrustState>(StringComparer.Ordinal);
-        foreach (var v in confirmations.Concat(conflicts))
-        {
-            if (trustOf.TryGetValue(v.Peer, out var t) && t != v.Trust) throw new InvalidOperationException("a peer with two trusts");
-            trustOf[v.Peer] = v.Trust;
-        }
-        var proposal = Read(claim);
-        var memory = causalMemory.ToHashSet(StringComparer.Ordinal);
-        FactStatus status;
-        string rule, reason, stage;
-        if (KnowledgePolicy.Admit(proposal, proposerTrust, memory) is { } refused)
-        {
-            (status, rule, reason, stage) = (FactStatus.Rejected, refused.Rule, refused.Detail, "arrival");
-        }
-        else
-        {
-            var fact = new FactRecord("0b4f5d1e-7a3c-4e2b-9d8f-1a2b3c4d5e6f", Proposer.AgentId, proposal, FactStatus.Pending,
-                [.. confirmations.Select(v => v.Peer)], [.. conflicts.Select(v => v.Peer)]);
-            (status, rule, reason) = KnowledgePolicy.Resolve(fact, proposerTrustLater ?? proposerTrust, p => trustOf[p] == TrustState.Trusted, selfOverloaded);
-            stage = "resolution";
-            // The model lists the conflicting peers in ImmutableHashSet order, which follows string hash codes (randomised per
-            // process in .NET): sort the list so the vector is the same on every run.
-            const string prefix = "contradicted by trusted ";
-            if (reason.StartsWith(prefix, StringComparison.Ordinal))
-                reason = prefix + string.Join(", ", reason[prefix.Length..].Split(", ").Order(StringComparer.Ordinal));
-        }
-        var (condition, resolution) = rule switch
-        {
-            KnowledgePolicy.UntrustedSource => ((int?)4, "untrusted-reject"),
-            KnowledgePolicy.Dmp or KnowledgePolicy.DmpSources => (2, null),
-            KnowledgePolicy.Causal => (1, null),
-            KnowledgePolicy.LocalState => (5, null),
-            KnowledgePolicy.Disputed => (null, "disputed"),
-            KnowledgePolicy.TwoConfirmations when status == FactStatus.Accepted => (null, "accept"),
-            KnowledgePolicy.TwoConfirmations => (3, (string?)null),
-            _ => throw new InvalidOperationException("unmapped rule " + rule),
-        };
-        return new(status, stage, rule, condition, resolution, reason);
-    }
-
     private static void Add(VectorFileBuilder b, Scenario s)
     {
-        var (status, stage, rule, condition, resolution, reason) = Decide(s.Claim, s.ProposerTrust, s.ProposerTrustLater, s.CausalMemory,
-            [.. s.Confirmations.Select(v => (v.Peer, v.Trust))], [.. s.Conflicts.Select(v => (v.Peer, v.Trust))], s.SelfOverloaded);
+        var (status, stage, rule, condition, resolution, reason) = KnowledgePolicy.Judge(Read(s.Claim), s.ProposerTrust, s.ProposerTrustLater,
+            s.CausalMemory.ToHashSet(StringComparer.Ordinal), [.. s.Confirmations.Select(v => (v.Peer, v.Trust))], [.. s.Conflicts.Select(v => (v.Peer, v.Trust))],
+            s.SelfOverloaded);
 
         var flags = new List<string>();
         flags.Add(rule switch
         {
-            KnowledgePolicy.UntrustedSource when stage == "arrival" => "UntrustedSource",
+            KnowledgePolicy.UntrustedSource when stage == KnowledgeStage.Arrival => "UntrustedSource",
             KnowledgePolicy.UntrustedSource => "ProposerDemoted",
             KnowledgePolicy.Dmp => "DmpTrace",
             KnowledgePolicy.DmpSources => "DmpSources",
@@ -288,13 +238,13 @@ public sealed partial class KnowledgeVectors : IVectorTopic
         fields["confirmations"] = Votes(s.Confirmations);
         fields["conflicts"] = Votes(s.Conflicts);
         fields["selfOverloaded"] = s.SelfOverloaded;
-        fields["status"] = status.ToString().ToLowerInvariant();
-        fields["stage"] = stage;
+        fields["status"] = status.Wire();
+        fields["stage"] = stage.Wire();
         fields["rule"] = rule;
-        if (condition is not null) fields["condition"] = condition;
-        if (resolution is not null) fields["resolution"] = resolution;
+        if (condition is { } c) fields["condition"] = (int)c;
+        if (resolution is { } res) fields["resolution"] = res.Wire();
         fields["reason"] = reason;
-        b.Test($"{s.Comment} → {status.ToString().ToLowerInvariant()} ({reason})", status == FactStatus.Accepted ? VectorResult.Valid : VectorResult.Invalid, fields, [.. flags]);
+        b.Test($"{s.Comment} → {status.Wire()} ({reason})", status == FactStatus.Accepted ? VectorResult.Valid : VectorResult.Invalid, fields, [.. flags]);
     }
 
     private static JsonArray Votes(IEnumerable<Vote> votes) =>

@@ -35,7 +35,7 @@ public sealed partial class ReplayVectors : IVectorTopic
         public byte[] Nonce() => r.Bytes(16);
 
         public static string Envelope(CipIdentity from, CipType type, JsonObject payload, string msgId, DateTimeOffset ts, Signal? state = null) =>
-            Signed(CipCompose.Unsigned(from, PeerOf(Agent), type, payload, msgId, ts, "probing", "unknown", state ?? Calm), from.Key);
+            Signed(CipCompose.Unsigned(from, PeerOf(Agent), type, payload, msgId, ts, TrustState.Probing.Wire(), "unknown", state ?? Calm), from.Key);
 
         public string Hello(CipIdentity from, DateTimeOffset ts, byte[]? nonce = null, string? msgId = null, Signal? state = null, byte[]? challenge = null) =>
             Envelope(from, CipType.Hello, CipVectorKit.Hello(nonce ?? Nonce(), challenge ?? r.Bytes(32)), msgId ?? Id(), ts, state);
@@ -407,14 +407,13 @@ public sealed partial class ReplayVectors : IVectorTopic
             env.Advance(at - env.Now);
             var step = CipAgent.Step(state, new CipInput.Message(a.Connection, a.Text), cfg, env);
             state = step.State;
-            var drop = step.Outputs.OfType<CipOutput.Observe>().FirstOrDefault(o => o.Name == "cip.drop");
             var o = new JsonObject { ["at"] = CipCompose.Timestamp(at), ["connection"] = a.Connection, ["envelope"] = a.Text };
-            if (drop is null) o["expected"] = "accepted";
+            if (step.Dropped is not { } drop) o["expected"] = "accepted";
             else
             {
                 o["expected"] = "dropped";
-                o["rule"] = drop.Data.GetProperty("rule").GetString();
-                o["reason"] = drop.Data.GetProperty("reason").GetString();
+                o["rule"] = drop.Rule;
+                o["reason"] = drop.Detail;
             }
             steps.Add(o);
             last = o;

@@ -13,16 +13,6 @@ public sealed partial class TrustFsmVectors : IVectorTopic
     public string Spec => "cip";
     public string Topic => "trust-fsm";
 
-    public static string Wire(TrustEvent e) => e switch
-    {
-        TrustEvent.ValidHandshake => "valid_handshake",
-        TrustEvent.VerifiedKnowledge => "verified_knowledge",
-        TrustEvent.ConflictOrUnverifiable => "conflict_or_unverifiable",
-        TrustEvent.SevereConflict => "severe_conflict",
-        TrustEvent.TemporaryAnomaly => "temporary_anomaly",
-        _ => "manual_override",
-    };
-
     private static readonly Dictionary<(TrustState, TrustEvent), string> RowFlag = new()
     {
         [(TrustState.Untrusted, TrustEvent.ValidHandshake)] = "HandshakeToProbing",
@@ -57,8 +47,8 @@ public sealed partial class TrustFsmVectors : IVectorTopic
         var shared = new JsonObject
         {
             ["states"] = new JsonArray([.. Enum.GetValues<TrustState>().Select(s => (JsonNode)s.Wire())]),
-            ["events"] = new JsonArray([.. Enum.GetValues<TrustEvent>().Select(e => (JsonNode)Wire(e))]),
-            ["table"] = new JsonArray([.. TrustFsm.Table.Select(t => (JsonNode)new JsonObject { ["from"] = t.From.Wire(), ["event"] = Wire(t.Event), ["to"] = t.To.Wire() })]),
+            ["events"] = new JsonArray([.. Enum.GetValues<TrustEvent>().Select(e => (JsonNode)e.Wire())]),
+            ["table"] = new JsonArray([.. TrustFsm.Table.Select(t => (JsonNode)new JsonObject { ["from"] = t.From.Wire(), ["event"] = t.Event.Wire(), ["to"] = t.To.Wire() })]),
         };
 
         b.Group("SingleEvent", shared);
@@ -127,7 +117,7 @@ public sealed partial class TrustFsmVectors : IVectorTopic
                 if ((s, e) is (TrustState.Untrusted, TrustEvent.VerifiedKnowledge) or (TrustState.Probing, TrustEvent.SevereConflict)
                     or (TrustState.Untrusted, TrustEvent.SevereConflict)) flags.Add("NoShortcut");
             }
-            steps.Add($"{Wire(e)} → {next.Wire()}{(next == s ? " (unchanged)" : "")}");
+            steps.Add($"{e.Wire()} → {next.Wire()}{(next == s ? " (unchanged)" : "")}");
             states.Add(next.Wire());
             s = next;
         }
@@ -136,7 +126,7 @@ public sealed partial class TrustFsmVectors : IVectorTopic
         b.Test(comment is null ? auto : comment + " — " + auto, VectorResult.Valid, new JsonObject
         {
             ["initial"] = initial.Wire(),
-            ["events"] = new JsonArray([.. events.Select(e => (JsonNode)Wire(e))]),
+            ["events"] = new JsonArray([.. events.Select(e => (JsonNode)e.Wire())]),
             ["states"] = states,
             ["final"] = s.Wire(),
         }, [.. flags.Distinct()]);
