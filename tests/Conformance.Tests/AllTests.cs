@@ -17,7 +17,6 @@ public static class AllTests
         Model.CipTrustTests.Tests(),
         Model.CipAgentTests.Tests(),
         Model.CipAcceptanceTests.Tests(),
-        Model.CipOracleScanTests.Tests(),
         Model.ShardEdgeTests.Tests(),
         Model.ShardEdgeRunTests.Tests(),
         Model.RegistryShardTests.Tests(),
@@ -28,7 +27,6 @@ public static class AllTests
         Shard.RegistryStoreTests.Tests(),
         Shard.EdgeKillTests.Tests(),
         Suite.CatalogTests.Tests(),
-        Suite.OneOracleTests.Tests(),
         Suite.VerdictTests.Tests(),
         Suite.RealImplementationTests.Tests(),
         Vectors.VectorTests.Tests(),
@@ -51,5 +49,6 @@ public static class AllTests
         Adapters.StdioAdapterTests.Tests(),
         Adapters.StdioConversationTests.Tests(),
         Adapters.ShimRefusalTests.Tests(),
+        Design.OneOracleTests.Tests(),
     ];
 }

@@ -79,9 +79,9 @@ internal static class CipFaultTools
 
     public static string? Intent(JsonObject env) => env["payload"]?["intent"]?.GetValue<string>();
 
-    /// <summary>The trust transitions a step made, as (agent_id, from, to).</summary>
-    public static IEnumerable<(string AgentId, string From, string To)> Transitions(CipStep step) =>
-        step.Transitions.Select(t => (t.AgentId, t.From?.Wire() ?? "unknown", t.To.Wire()));
+    /// <summary>The trust transitions a step made, as (agent_id, from, to); from is null for a peer the agent had no record of.</summary>
+    public static IEnumerable<(string AgentId, TrustState? From, TrustState To)> Transitions(CipStep step) =>
+        step.Transitions.Select(t => (t.AgentId, t.From, t.To));
 
     /// <summary>The step with one peer's trust set back to <paramref name="trust"/> (and the transition and its report removed).</summary>
     public static CipStep Revert(CipStep step, string agentId, TrustState trust) =>

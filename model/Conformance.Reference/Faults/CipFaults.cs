@@ -33,14 +33,14 @@ public static class CipFaults
         Agent("cip-jcs-code-point-order", "the agent verifies over keys sorted by code point instead of UTF-16 units", "CIP-7-canonical", () => new CodePointOrder()),
         Agent("cip-bad-challenge-response", "the agent's HELLO answers the challenge with a signature over other bytes", "CIP-4-response", () => new BadChallengeResponse()),
         Agent("cip-handshake-trusts", "a valid handshake makes a new peer trusted at once, skipping probing", "CIP-4-trust-gate", () => new HandshakeTrusts()),
-        Agent("cip-no-promotion", "a probing peer whose claim is accepted stays probing", "CIP-5-verified-knowledge", () => new Reverts("probing", "trusted")) with { Shim = new ShimReach.Suppresses(TrustState.Probing, TrustState.Trusted) },
-        Agent("cip-conflict-keeps-probing", "a probing peer whose claim is contradicted stays probing", "CIP-5-conflict", () => new Reverts("probing", "untrusted")) with { Shim = new ShimReach.Suppresses(TrustState.Probing, TrustState.Untrusted) },
-        Agent("cip-severe-conflict-ignored", "a trusted peer contradicted by two trusted peers stays trusted", "CIP-5-severe", () => new Reverts("trusted", "blacklisted")) with { Shim = new ShimReach.Suppresses(TrustState.Trusted, TrustState.Blacklisted) },
-        Agent("cip-anomaly-ignored", "a trusted peer reporting kernel signals stays trusted", "CIP-5-anomaly", () => new Reverts("trusted", "probing")) with { Shim = new ShimReach.Suppresses(TrustState.Trusted, TrustState.Probing) },
-        Agent("cip-override-ignored", "the authority's override leaves a blacklisted peer blacklisted", "CIP-5-override", () => new Reverts("blacklisted", "probing")) with { Shim = new ShimReach.Suppresses(TrustState.Blacklisted, TrustState.Probing) },
+        Agent("cip-no-promotion", "a probing peer whose claim is accepted stays probing", "CIP-5-verified-knowledge", () => new Reverts(TrustState.Probing, TrustState.Trusted)) with { Shim = new ShimReach.Suppresses(TrustState.Probing, TrustState.Trusted) },
+        Agent("cip-conflict-keeps-probing", "a probing peer whose claim is contradicted stays probing", "CIP-5-conflict", () => new Reverts(TrustState.Probing, TrustState.Untrusted)) with { Shim = new ShimReach.Suppresses(TrustState.Probing, TrustState.Untrusted) },
+        Agent("cip-severe-conflict-ignored", "a trusted peer contradicted by two trusted peers stays trusted", "CIP-5-severe", () => new Reverts(TrustState.Trusted, TrustState.Blacklisted)) with { Shim = new ShimReach.Suppresses(TrustState.Trusted, TrustState.Blacklisted) },
+        Agent("cip-anomaly-ignored", "a trusted peer reporting kernel signals stays trusted", "CIP-5-anomaly", () => new Reverts(TrustState.Trusted, TrustState.Probing)) with { Shim = new ShimReach.Suppresses(TrustState.Trusted, TrustState.Probing) },
+        Agent("cip-override-ignored", "the authority's override leaves a blacklisted peer blacklisted", "CIP-5-override", () => new Reverts(TrustState.Blacklisted, TrustState.Probing)) with { Shim = new ShimReach.Suppresses(TrustState.Blacklisted, TrustState.Probing) },
         Agent("cip-ignores-blacklist", "a blacklisted peer's valid HELLO reinstates it as probing", "CIP-5-blacklisted-deny", () => new IgnoresBlacklist()),
         Agent("cip-extra-transition", "kernel signals from a probing peer make it untrusted (a transition not in §5.2)", "CIP-5-only-six", () => new ExtraTransition()),
-        Agent("cip-bad-signature-not-marked", "a first HELLO with a bad signature leaves no untrusted mark", "CIP-4.2-bad-signature", () => new ForgetsFirstContact("untrusted")),
+        Agent("cip-bad-signature-not-marked", "a first HELLO with a bad signature leaves no untrusted mark", "CIP-4.2-bad-signature", () => new ForgetsFirstContact(TrustState.Untrusted)),
         Agent("cip-ignores-peer-overload", "the agent answers an overloaded peer's HELLO or INTENT with \"accept\"", "CIP-4.2-defer", () => new IgnoresPeerOverload()),
         Agent("cip-no-state-signal", "the agent never sends STATE_UPDATE", "CIP-4-state-signal", () => new NoStateSignal()),
         Agent("cip-accepts-while-overloaded", "the agent accepts claims while overloaded", "CIP-6-local-state", () => new AcceptsWhileOverloaded()),
@@ -171,20 +171,20 @@ public static class CipFaults
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             var step = model(s, input, c, env);
-            foreach (var (id, from, to) in Transitions(step).Where(t => t.To == "probing" && t.From is "unknown" or "untrusted").ToArray())
+            foreach (var (id, from, to) in Transitions(step).Where(t => t.To == TrustState.Probing && t.From is null or TrustState.Untrusted).ToArray())
                 step = Revert(step, id, TrustState.Trusted);
             return step;
         }
     }
 
     /// <summary>Undoes one transition of the table whenever the model makes it.</summary>
-    private sealed class Reverts(string from, string to) : CipAgentBehaviour
+    private sealed class Reverts(TrustState from, TrustState to) : CipAgentBehaviour
     {
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             var step = model(s, input, c, env);
             foreach (var (id, f, t) in Transitions(step).Where(t => t.From == from && t.To == to).ToArray())
-                step = Revert(step, id, Enum.Parse<TrustState>(from, ignoreCase: true));
+                step = Revert(step, id, from);
             return step;
         }
     }
@@ -212,12 +212,12 @@ public static class CipFaults
         }
     }
 
-    private sealed class ForgetsFirstContact(string mark) : CipAgentBehaviour
+    private sealed class ForgetsFirstContact(TrustState mark) : CipAgentBehaviour
     {
         public override CipStep Step(CipAgentState s, CipInput input, CipAgentConfig c, IModelEnvironment env, CipModel model)
         {
             var step = model(s, input, c, env);
-            foreach (var (id, from, to) in Transitions(step).Where(t => t.From == "unknown" && t.To == mark).ToArray())
+            foreach (var (id, from, to) in Transitions(step).Where(t => t.From is null && t.To == mark).ToArray())
                 step = step with { State = step.State with { Peers = step.State.Peers.Remove(id) } };
             return step;
         }
