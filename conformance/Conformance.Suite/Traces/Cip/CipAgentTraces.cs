@@ -298,7 +298,7 @@ public sealed class CipAgentTraces : ITraceProtocol
         /// <summary>The envelope mutations, the same for every type they apply to.</summary>
         private Compose Mutated(Member m, CipType type, Func<JsonObject> payload, string variant, Signal state) => variant switch
         {
-            "bad-sig" => Envelope(m, type, payload, state, after: e => e["sign"]!["signature"] = Flipped(e["sign"]!["signature"]!.GetValue<string>())),
+            "bad-sig" => Envelope(m, type, payload, state, after: e => e["sign"]!["signature"] = Tamper.FlipChar(e["sign"]!["signature"]!.GetValue<string>(), 0)),
             "unsigned" => Envelope(m, type, payload, state, after: e => e.Remove("sign")),
             "tampered" => Envelope(m, type, payload, state, after: e => e["payload"]!["topic"] = "changed"),
             "fingerprint" => Envelope(m, type, payload, state, before: e => e["sender"]!["fingerprint"] = CipIdentity.FingerprintOf(Other.PublicKey)),
@@ -320,8 +320,6 @@ public sealed class CipAgentTraces : ITraceProtocol
             "huge" => Envelope(m, type, payload, state, before: e => e["payload"]!["context"] = new string('x', 300 * 1024)),
             _ => Envelope(m, type, payload, state),
         };
-
-        private static string Flipped(string s) => (s[0] == 'A' ? "B" : "A") + s[1..];
 
         /// <summary>
         /// Sends one envelope, feeds the shadow the same,
