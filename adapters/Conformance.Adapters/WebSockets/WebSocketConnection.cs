@@ -241,7 +241,10 @@ public sealed class WebSocketConnection : IWireConnection
         // Give an orderly close a moment to finish, then tear everything down.
         if (_socket.State == WebSocketState.CloseSent)
             await Task.WhenAny(_pump, Task.Delay(500));
-        await _stop.CancelAsync();
+        // Cancelling runs the pump's registrations, which abort the socket: for a server-side socket whose request
+        // Kestrel already ended that throws ObjectDisposedException (aggregated by the token source). Gone is gone.
+        try { await _stop.CancelAsync(); }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is ObjectDisposedException or WebSocketException or IOException)) { }
         SafeAbort();
         await Task.WhenAny(_pump, Task.Delay(2000));
         try { _socket.Dispose(); } catch (ObjectDisposedException) { }
