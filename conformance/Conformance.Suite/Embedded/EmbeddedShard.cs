@@ -18,6 +18,7 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     private readonly IModelEnvironment _env;
     private ShardEdgeHost _host = null!;
     private WebSocketObservations _observations = null!;
+    private bool _hostDown;
 
     private EmbeddedShardEdge(string store, Func<ShardEdgeBehaviour> behaviour, IModelEnvironment env)
     {
@@ -54,15 +55,18 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
     {
         var port = _host.Url.Port;
         await _observations.DisposeAsync();
+        // A restart that fails to start the new host must not leave the old one to be disposed a second time.
+        _hostDown = true;
         await _host.DisposeAsync();
         _host = await ShardEdgeHost.StartAsync(Options(new Uri($"ws://127.0.0.1:{port}/shard")));
+        _hostDown = false;
         _observations = await WebSocketObservations.ConnectAsync(_host.ObserveUrl, TimeSpan.FromSeconds(5));
     }
 
     public async ValueTask DisposeAsync()
     {
         await _observations.DisposeAsync();
-        await _host.DisposeAsync();
+        if (!_hostDown) await _host.DisposeAsync();
         try { Directory.Delete(_store, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
