@@ -70,15 +70,19 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
     /// <summary>
     /// After a dropped connection the edge learns of the drop asynchronously, so a partial commit may land after a first
     /// clean read. With an observation channel the suite waits for the edge's <c>shard.session.detached</c> for the token
-    /// (an edge that commits instead never sends it, and is read after <see cref="DropNotice"/>); without one it reads the
+    /// (an edge that commits instead sends its <c>shard.commit</c>, and one that says neither is read after <see cref="DropNotice"/>); without one it reads the
     /// registry several times over a settle window (about a second) and reports the first change.
     /// </summary>
     public async Task UntouchedAfterDrop(string token, string shardId, string? canonical, string[] versions, string requirement = Atomic)
     {
         if (ctx.Server?.Observations is { } observations)
         {
-            await observations.WaitForAsync(o => o.Name == Model.Shard.ShardObservations.SessionDetached && o.Data.ValueKind == JsonValueKind.Object
-                && o.Data.TryGetProperty("session_token", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == token, DropNotice, ctx.Cancel);
+            // Either the edge saw the drop and kept the session, or it committed a version that must not exist: both end
+            // the wait at once. A loaded machine can take seconds to notice a drop, hence the generous bound.
+            await observations.WaitForAsync(o => o.Data.ValueKind == JsonValueKind.Object
+                && ((o.Name == Model.Shard.ShardObservations.SessionDetached && Text(o.Data, "session_token") == token)
+                    || (o.Name == Model.Shard.ShardObservations.Commit && Text(o.Data, "shard_id") == shardId && Text(o.Data, "version_id") is { } v && !versions.Contains(v))),
+                DropNotice, ctx.Cancel);
             await Untouched(shardId, canonical, versions, requirement, "after the drop");
             return;
         }
@@ -92,7 +96,10 @@ public sealed class ShardWorld(CaseContext ctx, Checks checks)
         }
     }
 
-    private static readonly TimeSpan DropNotice = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DropNotice = TimeSpan.FromSeconds(10);
+
+    private static string? Text(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     private static readonly int[] SettleReads = [0, 150, 300, 550];
 
     public static (string? Canonical, (string Version, string Status)[] Versions) Versions(Reply r)
