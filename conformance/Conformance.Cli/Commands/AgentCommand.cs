@@ -8,12 +8,24 @@ namespace Conformance.Cli.Commands;
 
 internal static class AgentCommand
 {
-    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, CancellationToken cancel)
+    /// <summary>The reference clients by spec: the LHS agent here, the Shard CCML node in ShardNodeCommand.</summary>
+    private static readonly IReadOnlyDictionary<string, Func<Args, TextWriter, CancellationToken, Task<int>>> Clients =
+        new Dictionary<string, Func<Args, TextWriter, CancellationToken, Task<int>>>
+        {
+            ["lhs"] = LhsAgentAsync,
+            ["shard"] = ShardNodeCommand.ExecuteAsync,
+        };
+
+    public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, CancellationToken cancel)
     {
         var a = new Args(args, new HashSet<string> { "loop" });
         var spec = a.Get("spec") ?? "lhs";
-        if (spec == "shard") return await ShardNodeCommand.ExecuteAsync(a, stdout, cancel);
-        if (spec != "lhs") throw new UsageException($"agent: spec \"{spec}\" has no reference client (available: lhs, shard)");
+        return Clients.TryGetValue(spec, out var run) ? run(a, stdout, cancel)
+            : throw new UsageException($"agent: spec \"{spec}\" has no reference client (available: {string.Join(", ", Clients.Keys)})");
+    }
+
+    private static async Task<int> LhsAgentAsync(Args a, TextWriter stdout, CancellationToken cancel)
+    {
         var target = a.Uri("target", "ws", "http") ?? throw new UsageException("agent: --target ws://HOST:PORT/PATH (or http:// for the HTTP Upgrade profile) is required");
         var keyText = a.Get("server-key") ?? throw new UsageException("agent: --server-key is required (the seal is verified with it; the suite's key is in the README)");
         if (!Ed25519.TryParsePublicKey(keyText, out var key)) throw new UsageException("--server-key must be 32 bytes as 64 hex digits or 43 base64url characters");

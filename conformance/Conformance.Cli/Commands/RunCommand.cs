@@ -1,22 +1,12 @@
 using System.Diagnostics;
 using System.Reflection;
-using Conformance.Adapters.Stdio;
 using Conformance.Adapters.WebSockets;
 using Conformance.Model.Env;
-using Conformance.Model.Ltp;
-using Conformance.Reference.Faults;
-using Conformance.Reference.Lhs;
 using Conformance.Reports.Model;
 using Conformance.Reports.Writers;
-using Conformance.Reference.Cip;
-using Conformance.Suite.Cip;
 using Conformance.Suite.Core;
-using Conformance.Suite.Embedded;
-using Conformance.Suite.Lhs;
-using Conformance.Suite.Shard;
 using Conformance.Suite.Specs;
 using Conformance.Suite.Traces;
-using Conformance.Reference.Shard;
 
 namespace Conformance.Cli.Commands;
 
@@ -49,7 +39,7 @@ internal static class RunCommand
         if (o.TraceCount > 0 || replay)
             all.AddRange(traceProtocols.Select(p => TraceCases.Case(p, TraceSettingsFor(p), o.Replayed)));
         // A case that has no meaning over this run's adapter is never run; the report lists it as not applicable.
-        string AdapterOf(string spec) => o.Adapter == "http" && spec != "lhs" ? "websocket" : o.Adapter;
+        string AdapterOf(string spec) => o.Adapter == "http" && !Specs.Of(spec).HttpProfile ? "websocket" : o.Adapter;
         var notApplicable = all.Where(c => c.NotApplicableOver(AdapterOf(c.Spec)) is not null).ToList();
         all = [.. all.Except(notApplicable)];
         var cases = all;

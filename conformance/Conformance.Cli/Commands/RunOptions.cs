@@ -93,7 +93,7 @@ internal sealed class RunOptions
         string[] specs = specText switch
         {
             // A fault belongs to one spec; --role names LHS and Shard roles (with an external IUT, LHS as before).
-            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null || stdio is not null ? ["lhs"] : [.. Conformance.Suite.Specs.Specs.All.Where(sp => !sp.Roles.Contains(IutRole.Agent)).Select(sp => sp.Name)] : [.. RunCommand.Implemented],
+            null => fault is not null ? [fault.Spec] : roleText is not null ? (target ?? listen) is not null || stdio is not null ? [Suite.Specs.Specs.Default.Name] : [.. Suite.Specs.Specs.All.Where(sp => !sp.IsAgent).Select(sp => sp.Name)] : [.. RunCommand.Implemented],
             _ when RunCommand.Implemented.Contains(specText) => [specText],
             _ => throw new UsageException($"unknown spec \"{specText}\" (available: {string.Join(", ", RunCommand.Implemented)})"),
         };
@@ -101,13 +101,14 @@ internal sealed class RunOptions
         if ((target is not null || listen is not null || stdio is not null) && specs.Length != 1) throw new UsageException("--target and --listen test one spec: give --spec");
         if (stdio is not null && (listen is not null || observe is not null)) throw new UsageException("a stdio target carries its connections and observations itself: no --listen or --observe");
         if (viaStdio && (target is not null || listen is not null || stdio is not null)) throw new UsageException("--adapter stdio runs the reference implementations as shims; an external shim is --target \"stdio:COMMAND\"");
-        var cip = specs.Contains("cip");
+        var cip = specs.Any(sp => Suite.Specs.Specs.Of(sp).IsAgent);
         if (cip && (listen is not null || roleText is not null)) throw new UsageException("a CIP IUT is an agent: test it with --spec cip --target");
         if (agentId is not null && !(cip && (target is not null || stdio is not null))) throw new UsageException("--agent-id is for an external CIP agent (--spec cip --target)");
         // §5 is LHS's profile. An embedded run over http runs Shard and CIP over websocket (itself an HTTP upgrade, without
         // the §5 headers), so "the whole suite over http" means something; an external IUT names its one spec.
-        if (adapter == "http" && !specs.Contains("lhs")) throw new UsageException("the http adapter is for LHS: give --spec lhs");
-        if (adapter == "http" && specs.Length != 1 && (target ?? listen) is not null) throw new UsageException("the http adapter is for LHS: give --spec lhs");
+        var http = string.Join(", ", Suite.Specs.Specs.All.Where(sp => sp.HttpProfile).Select(sp => sp.Name));
+        if (adapter == "http" && !specs.Any(sp => Suite.Specs.Specs.Of(sp).HttpProfile)) throw new UsageException($"the http adapter is for the HTTP Upgrade profile: give --spec {http}");
+        if (adapter == "http" && specs.Length != 1 && (target ?? listen) is not null) throw new UsageException($"the http adapter is for the HTTP Upgrade profile: give --spec {http}");
 
         IutRole[] roles = roleText switch
         {
@@ -123,7 +124,8 @@ internal sealed class RunOptions
         if (keyText is not null && target is null && stdio is null) throw new UsageException("--server-key is for an external IUT (--target)");
         if (observe is not null && target is null) throw new UsageException("--observe is for an external IUT (--target)");
         byte[] iutKey = [];
-        if (target is not null && specs[0] != "shard")
+        // A server that signs (the LHS seal) or an agent is checked against its public key; a Shard edge signs nothing.
+        if (target is not null && (Suite.Specs.Specs.Of(specs[0]).ServerSigns || cip))
         {
             if (keyText is null) throw new UsageException(cip ? "--target needs --server-key: the agent's Ed25519 public key" : "--target needs --server-key: the seal is verified with the IUT's public key");
             if (!Ed25519.TryParsePublicKey(keyText, out var k)) throw new UsageException("--server-key must be 32 bytes as 64 hex digits or 43 base64url characters");

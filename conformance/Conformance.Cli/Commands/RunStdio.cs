@@ -39,8 +39,8 @@ internal static class RunStdio
                 IutRole.Client => new StdioClientTarget(shim),
                 IutRole.Agent => new StdioAgentTarget(shim, agentId ?? shim.Key("agent_id") ?? throw new UsageException("the shim's hello gives no keys.agent_id and --agent-id is not given"),
                     Key(keyText ?? shim.Key("agent"), "keys.agent")),
-                _ when spec == "shard" => shim.Has("restart") ? new RestartableStdioServerTarget(shim, []) : new StdioServerTarget(shim, []),
-                _ => new StdioServerTarget(shim, Key(keyText ?? shim.Key("seal"), "keys.seal")),
+                _ when shim.Has("restart") => new RestartableStdioServerTarget(shim, SealKey(spec, shim, keyText)),
+                _ => new StdioServerTarget(shim, SealKey(spec, shim, keyText)),
             };
         }
         catch
@@ -49,6 +49,10 @@ internal static class RunStdio
             throw;
         }
     }
+
+    /// <summary>The key the server's seal is verified with, for a spec whose server signs; none otherwise.</summary>
+    private static byte[] SealKey(string spec, ConversationShim shim, string? keyText) =>
+        Conformance.Suite.Specs.Specs.Of(spec).ServerSigns ? Key(keyText ?? shim.Key("seal"), "keys.seal") : [];
 
     private static byte[] Key(string? text, string member)
     {

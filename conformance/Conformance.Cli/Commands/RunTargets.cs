@@ -16,11 +16,12 @@ internal static class RunTargets
         FirstConnectionGrace? external = null;
         foreach (var spec in specs)
         {
+            var module = Specs.Of(spec);
             bool Plays(IutRole r) => cases.Any(c => c.Spec == spec && c.Role == r);
             // The spec's own embedded reference in that role, broken by the run's fault.
             async Task<Targets> Embedded(IutRole r)
             {
-                var start = Specs.Of(spec).StartEmbedded(new EmbeddedStart(o.Seed, o.Fault, o.Adapter), r)
+                var start = module.StartEmbedded(new EmbeddedStart(o.Seed, o.Fault, o.Adapter), r)
                     ?? throw new UsageException($"{spec} has no embedded reference in the {r.Name()} role");
                 var iut = await start;
                 resources.Add(iut.Owner);
@@ -35,7 +36,7 @@ internal static class RunTargets
                 foreach (var role in new[] { IutRole.Server, IutRole.Client, IutRole.Agent }.Where(Plays))
                 {
                     string? store = null;
-                    if (o.ViaStdio && spec == "shard" && role == IutRole.Server) store = resources.Add(new TempDirectory("conformance-registry-")).Path;
+                    if (o.ViaStdio && module.ServerKeepsState && role == IutRole.Server) store = resources.Add(new TempDirectory("conformance-registry-")).Path;
                     var shim = resources.Add(await RunStdio.StartAsync(o.Stdio ?? RunStdio.Reference(spec, role, o.Fault, o.Seed, store), spec, role, o.KeyText, o.AgentId, o.Step));
                     if (role == IutRole.Server) server = (IServerTarget)shim;
                     else if (role == IutRole.Client) client = (IClientTarget)shim;
@@ -77,9 +78,7 @@ internal static class RunTargets
                     catch (IOException e) { throw new UsageException($"cannot listen on {o.Listen}: {e.Message}"); }
                     var grace = o.AcceptGiven ? o.Accept : TimeSpan.FromSeconds(30);
                     client = external = inner is IHttpUpgradeClientTarget http2 ? new HttpFirstConnectionGrace(http2, grace) : new FirstConnectionGrace(inner, grace);
-                    stdout.WriteLine(spec == "lhs"
-                        ? $"waiting for the client IUT at {url} (trust the suite's key {Convert.ToHexStringLower(Suite.Lhs.Play.SuiteServer.Key.PublicKey)})"
-                        : $"waiting for the CCML node at {url} (sign with the suite's published CCML key: see `keys`)");
+                    stdout.WriteLine(module.WaitingForClient(url));
                 }
                 else client = (await Embedded(IutRole.Client)).Client;
             }

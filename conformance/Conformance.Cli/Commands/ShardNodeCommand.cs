@@ -27,7 +27,7 @@ internal static class ShardNodeCommand
         var fault = FaultsCommand.Resolve(a.Get("fault"));
         var keyLabel = a.Get("key-seed") ?? TestKeys.SuiteShardNodeLabel;
         a.RejectUnknown();
-        if (fault is not null && (fault.Spec != "shard" || fault.Side != Reference.Faults.FaultSide.Client)) throw new UsageException($"fault {fault.Name} does not break the CCML node");
+        if (fault is not null && (fault.Spec != Suite.Specs.ShardSpec.Module.Name || fault.Side != Reference.Faults.FaultSide.Client)) throw new UsageException($"fault {fault.Name} does not break the CCML node");
         using var key = TestKeys.FromLabel(keyLabel);
 
         if (rollback is not null)

@@ -71,7 +71,7 @@ internal sealed class ReferenceShim(Fault? fault) : IDisposable
             [.. caps.GetProperty("encodings").EnumerateArray().Select(e => e.GetString()!)],
             [.. caps.GetProperty("features").EnumerateArray().Select(e => e.GetString()!)],
             caps.GetProperty("max_frame_bytes").GetInt32());
-        var behaviour = fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct;
+        var behaviour = fault.Or(LhsServerBehaviour.Correct);
         var config = new LhsServerConfig(capabilities, _sealKey, TimeSpan.FromHours(1));
         var step = behaviour.Step(LhsServerState.Initial, new LhsInput.Text(hello), config, behaviour.Environment(SystemEnvironment.Instance), LhsServer.Step);
         var sent = step.Outputs.OfType<LhsOutput.SendText>().Select(s => JsonNode.Parse(s.Value)).FirstOrDefault();

@@ -1,4 +1,5 @@
 // Shard hand-off: the edge (Confluence Edge with its Lattice Registry) and the node (CCML) as IUTs.
+using Conformance.Reference.Faults;
 using Conformance.Reference.Shard;
 using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
@@ -11,6 +12,9 @@ public static class ShardSpec
 {
     public static readonly SpecModule Module = new("shard", ShardCatalog.Instance, [IutRole.Server, IutRole.Client], ShardSuite.Cases)
     {
+        Serve = ShardServe.Spec,
+        ServerKeepsState = true,
+        WaitingForClient = url => $"waiting for the CCML node at {url} (sign with the suite's published CCML key: see `keys`)",
         StartEmbedded = (s, role) => role switch
         {
             IutRole.Server => Edge(s),
@@ -22,7 +26,7 @@ public static class ShardSpec
             IutRole.Server => async stream =>
             {
                 var env = Embedded.Seeded(seed, stream);
-                var edge = await EmbeddedShardEdge.StartAsync(() => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct, env: env);
+                var edge = await EmbeddedShardEdge.StartAsync(() => fault.Or(ShardEdgeBehaviour.Correct), env: env);
                 return new FreshIut(new Targets(new SeededRestartableServerTarget(edge, env)), edge);
             },
             _ => null,
@@ -31,13 +35,13 @@ public static class ShardSpec
 
     private static async Task<FreshIut> Edge(EmbeddedStart s)
     {
-        var edge = await EmbeddedShardEdge.StartAsync(() => s.Fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct);
+        var edge = await EmbeddedShardEdge.StartAsync(() => s.Fault.Or(ShardEdgeBehaviour.Correct));
         return new FreshIut(new Targets(edge), edge);
     }
 
     private static async Task<FreshIut> Node(EmbeddedStart s)
     {
-        var node = await EmbeddedShardNode.StartAsync(s.Seed, () => s.Fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct);
+        var node = await EmbeddedShardNode.StartAsync(s.Seed, () => s.Fault.Or(ShardNodeBehaviour.Correct));
         return new FreshIut(new Targets(Client: node), node);
     }
 }

@@ -27,6 +27,27 @@ public sealed record SpecModule(string Name, Catalog Catalog, IReadOnlyList<IutR
     /// </summary>
     public required Func<IutRole, ulong, Fault?, Func<string, Task<FreshIut>>?> Fresh { get; init; }
 
+    /// <summary>The reference `conformance serve --spec` hosts for this spec.</summary>
+    public required ServeSpec Serve { get; init; }
+
+    /// <summary>The server role signs what the suite verifies (the LHS seal): a stdio server's hello must give keys.seal.</summary>
+    public bool ServerSigns { get; init; }
+
+    /// <summary>
+    /// The server role keeps durable state a restart must find again (the Lattice Registry): the reference run as a
+    /// stdio shim gets a store directory that lives as long as the run.
+    /// </summary>
+    public bool ServerKeepsState { get; init; }
+
+    /// <summary>The spec has an HTTP Upgrade profile (LHS §5): the http adapter applies to it; other specs run over websocket.</summary>
+    public bool HttpProfile { get; init; }
+
+    /// <summary>The IUT is an agent the suite's peers talk to (CIP): it is reached with --target, never as a client.</summary>
+    public bool IsAgent => Roles.Contains(IutRole.Agent);
+
+    /// <summary>What a run prints while it waits for an external client IUT to connect to the given URL.</summary>
+    public Func<Uri, string> WaitingForClient { get; init; } = url => $"waiting for the client IUT at {url}";
+
     /// <summary>The property-trace generators of this spec, one per role they cover.</summary>
     public IEnumerable<ITraceProtocol> Traces => TraceCases.Protocols.Where(p => p.Spec == Name);
 

@@ -5,6 +5,9 @@ public static class Specs
 {
     public static readonly IReadOnlyList<SpecModule> All = [LhsSpec.Module, ShardSpec.Module, CipSpec.Module];
 
+    /// <summary>The spec an external IUT is taken to implement when no --spec is given.</summary>
+    public static SpecModule Default => LhsSpec.Module;
+
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(s => s.Name)];
 
     public static SpecModule? Find(string name) => All.FirstOrDefault(s => s.Name == name);

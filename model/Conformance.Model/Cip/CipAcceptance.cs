@@ -15,8 +15,6 @@ public sealed record CipReceiving
 
     /// <summary>§2.1 receiver: who the envelope must be addressed to.</summary>
     public Peer? Self { get; init; }
-    /// <summary>Whether receiver.fingerprint may differ in letter case (hex read as a number; the model agent compares exactly).</summary>
-    public bool FingerprintAnyCase { get; init; }
     /// <summary>The key pinned for a sender agent_id (§4: the key it handshook with), or null when none is.</summary>
     public Func<string, byte[]?>? Pinned { get; init; }
     /// <summary>Only pinned senders may send: an agent_id with no pin is refused (a conversation with known parties).</summary>
@@ -64,7 +62,7 @@ public static class CipAcceptance
             // The detail names the field that is wrong (evidence for a subject that addressed someone else).
             if (e.Receiver.AgentId != self.AgentId)
                 return Fail(CipCheck.Receiver, new(CipRules.Receiver, $"receiver.agent_id is {e.Receiver.AgentId}, not this receiver's {self.AgentId}"));
-            if (!string.Equals(e.Receiver.Fingerprint, self.Fingerprint, r.FingerprintAnyCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            if (!string.Equals(e.Receiver.Fingerprint, self.Fingerprint, StringComparison.OrdinalIgnoreCase))
                 return Fail(CipCheck.Receiver, new(CipRules.Receiver, $"receiver.fingerprint is {e.Receiver.Fingerprint}, not this receiver's {self.Fingerprint}"));
         }
 

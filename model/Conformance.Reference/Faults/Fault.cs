@@ -35,6 +35,12 @@ public sealed record Fault(string Name, FaultSide Side, string Summary, string E
         Side == FaultSide.Client ? (LhsClientBehaviour)Create() : LhsClientBehaviour.Correct;
 }
 
+public static class FaultBehaviour
+{
+    /// <summary>The behaviour a possibly absent fault gives a host of type <typeparamref name="T"/>: its own when it breaks that kind of host, else <paramref name="correct"/>.</summary>
+    public static T Or<T>(this Fault? fault, T correct) where T : class => fault?.As(correct) ?? correct;
+}
+
 public static class LhsFaults
 {
     public static readonly IReadOnlyList<Fault> All =

@@ -60,6 +60,8 @@ public static class ExitCodeTests
             {
                 new[] { "run", "--bogus", "1" }, ["frobnicate"], ["run", "--fault", "no-such-fault"], ["run", "--spec", "xyz"],
                 ["run", "--role", "peer"], ["run", "--target", "ws://127.0.0.1:9/lhs"], ["serve", "--spec", "lhs", "--store", "x"],
+                // A fault of another spec's host, and an option another spec's host takes, are refused by serve itself.
+                ["serve", "--spec", "lhs", "--fault", "shard-lowest-version"], ["serve", "--spec", "shard", "--fault", "nonce-reused"], ["serve", "--spec", "cip", "--store", "x"], ["agent", "--spec", "cip"],
                 ["run", "--spec", "cip", "--target", "ws://127.0.0.1:9/cip", "--server-key", AnyKey], ["run", "--spec", "cip", "--role", "client"], ["run", "--target", "ws://127.0.0.1:9/lhs", "--server-key", "short"],
                 ["run", "--fault", "nonce-reused", "--target", "ws://127.0.0.1:9/lhs", "--server-key", AnyKey], ["run", "--timeout-ms", "zero"], [],
             })

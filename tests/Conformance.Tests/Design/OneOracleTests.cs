@@ -38,6 +38,14 @@ public static class OneOracleTests
             var loops = CodeLines().Where(l => l.Text.Contains("Queue<EdgeInput>", StringComparison.Ordinal)).ToList();
             Empty(loops.Select(l => l.Where), "an edge effect loop outside the model (use ShardEdge.Run)");
         }),
+        // A spec's differences live in its SpecModule (Specs/): the CLI and the suite ask the module, never the name.
+        TestCase("no code outside the spec modules branches on a spec's name", () =>
+        {
+            var names = string.Join("|", Conformance.Suite.Specs.Specs.Names.Select(Regex.Escape));
+            var branch = new Regex($"(==|!=)\\s*\"({names})\"|\\.Contains\\(\"({names})\"\\)", RegexOptions.CultureInvariant);
+            var hits = CodeLines().Where(l => !l.Where.Contains(Path.Combine("Conformance.Suite", "Specs") + Path.DirectorySeparatorChar, StringComparison.Ordinal) && branch.IsMatch(l.Text));
+            Empty(hits.Select(l => $"{l.Where}: {l.Text.Trim()}"), "a branch on a spec's name (give the SpecModule a property instead)");
+        }),
         TestCase("the scan sees the code it guards (it can fail)", () =>
         {
             // A scan that reads nothing passes everything: show it reads the suite and finds a known literal.

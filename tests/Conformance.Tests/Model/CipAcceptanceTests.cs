@@ -113,11 +113,12 @@ public static class CipAcceptanceTests
             var noWindow = Full() with { Unenforced = new HashSet<string> { CipRules.TimestampWindow } };
             Expect.isTrue(CipAcceptance.Judge(Stale, noWindow).Accepted, "a stale envelope passes an agent without a window");
         }),
-        TestCase("the suite's view of the agent reads receiver.fingerprint in any case; the agent does not", () =>
+        TestCase("receiver.fingerprint names the receiver's key in either letter case, for every receiver; another key is refused", () =>
         {
             var upper = IntentFromP(e => e["receiver"]!["fingerprint"] = Agent.Fingerprint.ToUpperInvariant());
-            Refused(CipAcceptance.Judge(upper, Full()), CipCheck.Receiver, CipRules.Receiver, "exact");
-            Expect.isTrue(CipAcceptance.Judge(upper, Full() with { FingerprintAnyCase = true }).Accepted, "any case");
+            Expect.isTrue(CipAcceptance.Judge(upper, Full()).Accepted, "upper case");
+            var other = IntentFromP(e => e["receiver"]!["fingerprint"] = P.Fingerprint);
+            Refused(CipAcceptance.Judge(other, Full()), CipCheck.Receiver, CipRules.Receiver, "another key's fingerprint");
         }),
         TestCase("the agent's step drops exactly what Judge refuses, with the same error, and reports it once", () =>
         {

@@ -115,7 +115,7 @@ public static class ShardNodeTraceTests
     /// <summary>One script against the embedded reference node (broken by <paramref name="fault"/>), or against <paramref name="node"/>.</summary>
     private static async Task<CaseResult> Replay(string script, Fault? fault, EmbeddedShardNode? node = null)
     {
-        var own = node is null ? await EmbeddedShardNode.StartAsync(1, () => fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct) : null;
+        var own = node is null ? await EmbeddedShardNode.StartAsync(1, () => fault.Or(ShardNodeBehaviour.Correct)) : null;
         try
         {
             var p = ShardNodeTraces.Instance;

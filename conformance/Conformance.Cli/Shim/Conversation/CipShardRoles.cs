@@ -24,7 +24,7 @@ internal sealed class CipAgentRole : ObservedRole
         // Listen is not used: the connections are the shim's.
         var agent = CipAgentHost.Detached(new CipAgentHostOptions(new Uri("ws://127.0.0.1:0/cip"), EmbeddedCipAgent.ReferenceConfig(self))
         {
-            Behaviour = fault?.As(CipAgentBehaviour.Correct) ?? CipAgentBehaviour.Correct,
+            Behaviour = fault.Or(CipAgentBehaviour.Correct),
         });
         return new CipAgentRole(host, agent);
     }
@@ -68,7 +68,7 @@ internal sealed class ShardEdgeRole : ObservedRole
         var temporary = store is null ? Directory.CreateTempSubdirectory("conformance-registry-").FullName : null;
         var edge = ShardEdgeHost.Detached(new ShardEdgeHostOptions(new Uri("ws://127.0.0.1:0/shard"), store ?? temporary!, EmbeddedShardEdge.ReferenceConfig())
         {
-            Behaviour = () => fault?.As(ShardEdgeBehaviour.Correct) ?? ShardEdgeBehaviour.Correct,
+            Behaviour = () => fault.Or(ShardEdgeBehaviour.Correct),
         });
         return new ShardEdgeRole(host, edge, temporary);
     }
@@ -116,7 +116,7 @@ internal sealed class ShardNodeRole(Fault? fault, ulong seed) : ShimRole
             if (host.HasOpened) return true;
         }
         _file ??= EmbeddedShardNode.PayloadFile(_dir, seed);
-        var behaviour = fault?.As(ShardNodeBehaviour.Correct) ?? ShardNodeBehaviour.Correct;
+        var behaviour = fault.Or(ShardNodeBehaviour.Correct);
         _running = Task.Run(async () =>
         {
             try { await EmbeddedShardNode.UploadAsync(async () => await host.ConnectAsync(), _dir, _file, behaviour); }

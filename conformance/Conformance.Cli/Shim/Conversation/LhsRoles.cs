@@ -20,7 +20,7 @@ internal sealed class LhsServerRole : ObservedRole
     {
         var instance = Instance;
         // Listen is not used: the connections are the shim's.
-        var options = new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), _key) { Behaviour = () => fault?.As(LhsServerBehaviour.Correct) ?? LhsServerBehaviour.Correct };
+        var options = new LhsEdgeOptions(new Uri("ws://127.0.0.1:0/lhs"), _key) { Behaviour = () => fault.Or(LhsServerBehaviour.Correct) };
         var sessions = LhsEdge.Sessions(options, instance);
         Serve = (conn, cancel) => sessions(conn, cancel);
     }
@@ -59,7 +59,7 @@ internal sealed class LhsClientRole(Fault? fault, ulong seed) : ShimRole
     public override Task<bool> DialAsync(ConversationHost host)
     {
         var config = EmbeddedLhsClient.AgentConfig(_env, SuiteServer.Key.PublicKey);
-        var behaviour = fault?.As(LhsClientBehaviour.Correct) ?? LhsClientBehaviour.Correct;
+        var behaviour = fault.Or(LhsClientBehaviour.Correct);
         host.Track(Task.Run(async () =>
         {
             try

@@ -32,7 +32,6 @@ public sealed class CipPeer
         _fromAgent = new CipReceiving
         {
             Self = new Peer(id.AgentId, id.Fingerprint),
-            FingerprintAnyCase = true,
             Pinned = agentId => agentId == AgentPeer.AgentId ? agentKey : null,
             PinnedOnly = true,
             SeenMsgId = msgIds.Contains,
