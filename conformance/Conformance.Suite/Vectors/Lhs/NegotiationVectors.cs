@@ -29,7 +29,7 @@ public sealed partial class NegotiationVectors : IVectorTopic
         ["UnknownFeature"] = Note(VectorBugType.EdgeCase, "Unknown requested features (also other-case spellings).",
             "ignore them, do not reject: the mirror does not grant them", "SPEC-NOTES.md#features-and-frame-size"),
         ["MinorCompatible"] = Rule(LhsRules.MinorCompatible, VectorBugType.Reading, "answer with a mirror carrying the server's own version",
-            "§3.2 \"The server MUST echo a compatible version\": another minor or patch of the server's major."),
+            "Another minor or patch of the server's major: the mirror echoes a compatible version."),
         ["FrameSize"] = Rule(LhsRules.FeaturesSubset, VectorBugType.EdgeCase, "answer with a mirror whose max_frame_bytes is min(hello, server), the limit in both directions",
             "Any JSON spelling of an integer (65536.0, 6.5536e4) is that integer."),
         ["ExtraMembers"] = Note(VectorBugType.EdgeCase, "Members the hello schema does not name.",
