@@ -26,7 +26,7 @@ public sealed record VectorFile(
     string Schema,
     ulong Seed,
     IReadOnlyList<string> Header,
-    IReadOnlyDictionary<string, string> Notes,
+    IReadOnlyDictionary<string, VectorNote> Notes,
     IReadOnlyList<VectorGroup> Groups)
 {
     /// <summary>Path under vectors/: &lt;spec&gt;/&lt;topic&gt;.json.</summary>
@@ -35,20 +35,32 @@ public sealed record VectorFile(
     public int NumberOfTests => Groups.Sum(g => g.Tests.Count);
 }
 
-/// <summary>Builds a file; tcIds run from 1 in order, and every flag used must be explained in the notes (and vice versa).</summary>
+/// <summary>
+/// Builds a file; tcIds run from 1 in order, and every flag used must be explained in the notes (and vice versa).
+/// Every note is checked as it is added: complete, and each requirement ID it links in the spec's catalog.
+/// </summary>
 public sealed class VectorFileBuilder(string spec, string topic, string schema, ulong seed, params string[] header)
 {
-    private readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VectorNote> _notes = new(StringComparer.Ordinal);
     private readonly List<(string Type, JsonObject Shared, List<VectorTest> Tests)> _groups = [];
     private int _next = 1;
 
     public ulong Seed => seed;
 
-    public VectorFileBuilder Note(string flag, string explanation)
+    public VectorFileBuilder Note(string flag, VectorNote note)
     {
-        _notes.Add(flag, explanation);
+        VectorNotes.Check(spec, flag, note);
+        _notes.Add(flag, note);
         return this;
     }
+
+    /// <summary>A note written here: for flags that check no single catalog requirement.</summary>
+    public VectorFileBuilder Note(string flag, VectorBugType bugType, string description, string effect, params string[] links) =>
+        Note(flag, new VectorNote(bugType, description, effect, links));
+
+    /// <summary>A note derived from the catalog: <paramref name="requirementId"/>'s summary and quote, then <paramref name="remark"/>.</summary>
+    public VectorFileBuilder Rule(string flag, VectorBugType bugType, string requirementId, string effect, string? remark = null, params string[] links) =>
+        Note(flag, VectorNotes.FromRule(spec, bugType, requirementId, effect, remark, links));
 
     /// <summary>Starts a group; the tests added until the next call belong to it.</summary>
     public VectorFileBuilder Group(string type, JsonObject? shared = null)

@@ -11,8 +11,8 @@ namespace Conformance.Suite.Vectors;
 public static class VectorJson
 {
     public const string Generator = "conformance vectors generate";
-    /// <summary>Bumped when the file format (not the content) changes.</summary>
-    public const string GeneratorVersion = "1";
+    /// <summary>Bumped when the file format (not the content) changes. 2: each note is an object (bugType, description, effect, links).</summary>
+    public const string GeneratorVersion = "2";
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -40,11 +40,19 @@ public static class VectorJson
             ["seed"] = f.Seed,
             ["numberOfTests"] = f.NumberOfTests,
             ["header"] = new JsonArray([.. f.Header.Select(h => (JsonNode)h)]),
-            ["notes"] = new JsonObject(f.Notes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => KeyValuePair.Create(n.Key, (JsonNode?)n.Value))),
+            ["notes"] = new JsonObject(f.Notes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => KeyValuePair.Create(n.Key, Note(n.Value)))),
             ["testGroups"] = new JsonArray([.. f.Groups.Select(Group)]),
         };
         return Bytes(root);
     }
+
+    private static JsonNode? Note(VectorNote n) => new JsonObject
+    {
+        ["bugType"] = VectorNotes.Name(n.BugType),
+        ["description"] = n.Description,
+        ["effect"] = n.Effect,
+        ["links"] = new JsonArray([.. n.Links.Select(l => (JsonNode)l)]),
+    };
 
     private static JsonNode Group(VectorGroup g)
     {

@@ -178,7 +178,7 @@ public static class TraceEngineTests
         var connections = TraceCase(r).GetProperty("trace").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "open");
         // LHS: one transcript per connection; Shard: one transcript of numbered connections.
         Expect.equal(tests.Length, file == "shard/transcripts" ? 1 : connections, "the trace's connections, as transcripts");
-        var note = doc.RootElement.GetProperty("notes").GetProperty("TraceFound").GetString()!;
+        var note = doc.RootElement.GetProperty("notes").GetProperty("TraceFound").GetProperty("description").GetString()!;
         Expect.stringContains(note, TraceCase(r).GetProperty("traces").GetProperty("minimal").GetString()!, "the note names the minimal trace");
         // Its schema is found relative to the file, as in vectors/.
         CopyDir(Path.Combine(global::Conformance.Suite.Vectors.VectorSet.DefaultDirectory(), "schema"), Path.Combine(dir, "schema"));

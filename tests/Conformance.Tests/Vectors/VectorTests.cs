@@ -91,7 +91,75 @@ public static class VectorTests
             }
             Expect.equal(manifest.RootElement.GetProperty("numberOfTests").GetInt32(), total, "total");
         }),
+        TestCase("every note has a bugType, a description, an effect, and links that resolve", () =>
+        {
+            var names = Enum.GetValues<VectorBugType>().Select(VectorNotes.Name).ToHashSet(StringComparer.Ordinal);
+            var anchors = VectorNoteChecks.SpecNotesAnchors();
+            var notes = 0;
+            foreach (var (path, spec, flag, note) in VectorNoteChecks.Notes(Dir))
+            {
+                var where = $"{path} {flag}";
+                notes++;
+                Expect.isTrue(names.Contains(note.GetProperty("bugType").GetString()!), where + ": bugType is one of the enum");
+                Expect.isNotEmpty(note.GetProperty("description").GetString()!.Trim(), where + ": description");
+                Expect.isNotEmpty(note.GetProperty("effect").GetString()!.Trim(), where + ": effect");
+                foreach (var link in note.GetProperty("links").EnumerateArray().Select(l => l.GetString()!))
+                {
+                    if (VectorNotes.IsRequirementId(link))
+                        Expect.isTrue(VectorNotes.CatalogOf(spec)?.Requirements.Any(r => r.Id == link) == true, $"{where}: {link} is in the {spec} catalog");
+                    else if (link.StartsWith("SPEC-NOTES.md#", StringComparison.Ordinal))
+                        Expect.isTrue(anchors.Contains(link["SPEC-NOTES.md#".Length..]), $"{where}: {link} is a heading of conformance/SPEC-NOTES.md");
+                    else
+                        Expect.isTrue(link.StartsWith("RFC ", StringComparison.Ordinal), $"{where}: {link} is a requirement, SPEC-NOTES.md or RFC reference");
+                }
+            }
+            Expect.isGreaterThan(notes, 200, "notes read");
+        }),
+        TestCase("a rule note's description is derived from the catalog: it quotes the requirement", () =>
+        {
+            // Through the builder: the description is the catalog's, not retyped.
+            var lhs = Conformance.Suite.Lhs.LhsCatalog.Instance.Get("LHS-1-order");
+            var file = new VectorFileBuilder("lhs", "probe", "probe.schema.json", 1, "probe")
+                .Rule("StepOrder", VectorBugType.Ordering, lhs.Id, "reject", "A remark.")
+                .Group("g").Test("t", VectorResult.Invalid, [], "StepOrder").Build();
+            var note = file.Notes["StepOrder"];
+            Expect.equal(note.Description, VectorNotes.Describe(lhs, "A remark."), "derived form");
+            Expect.stringContains(note.Description, lhs.Quote, "the catalog's quote");
+            Expect.equal(note.Links[0], lhs.Id, "the requirement is the first link");
+            // In the committed files: every note whose first link is a requirement and that starts with its summary is
+            // in the derived form, with the quote once; the LHS rule flags are among them.
+            var derived = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (path, spec, flag, n) in VectorNoteChecks.Notes(Dir))
+            {
+                var first = n.GetProperty("links").EnumerateArray().Select(l => l.GetString()!).FirstOrDefault();
+                if (first is null || !VectorNotes.IsRequirementId(first)) continue;
+                var r = VectorNotes.CatalogOf(spec)!.Get(first);
+                var d = n.GetProperty("description").GetString()!;
+                if (!d.StartsWith(r.Summary + " ", StringComparison.Ordinal)) continue;
+                Expect.isTrue(d.StartsWith(VectorNotes.Describe(r), StringComparison.Ordinal), $"{path} {flag}: derived form");
+                Expect.equal(d.Split(r.Quote).Length - 1, 1, $"{path} {flag}: the quote once");
+                derived.Add($"{path} {flag}");
+            }
+            foreach (var flag in new[] { "StepOrder", "HelloRequiredFields", "UnsupportedMajor", "SealVerification", "BindThread" })
+                Expect.isTrue(derived.Any(d => d.StartsWith("lhs/", StringComparison.Ordinal) && d.EndsWith(" " + flag, StringComparison.Ordinal)), flag + " is derived");
+            Expect.isGreaterThanOrEqual(derived.Count, 60, "notes derived from the catalogs");
+        }),
+        TestCase("a note that links a requirement the catalog lacks fails the generation", () =>
+        {
+            var b = new VectorFileBuilder("cip", "probe", "probe.schema.json", 1, "probe");
+            Throws(() => b.Note("X", VectorBugType.Basic, "d", "accept", "CIP-9-no-such-rule"), "unknown requirement link");
+            Throws(() => b.Rule("Y", VectorBugType.Basic, "CIP-9-no-such-rule", "accept"), "unknown rule");
+            Throws(() => b.Note("Z", VectorBugType.Basic, "d", " "), "empty effect");
+        }),
     ]);
+
+    private static void Throws(Action act, string what)
+    {
+        try { act(); }
+        catch (InvalidOperationException) { return; }
+        catch (KeyNotFoundException) { return; }
+        throw new Exception(what + ": expected the builder to refuse the note");
+    }
 
     private static void CopyTree(string from, string to)
     {

@@ -48,22 +48,22 @@ public sealed partial class KnowledgeVectors : IVectorTopic
             + "The project's readings (SPEC-NOTES.md \"Anti-hallucination conditions\"): causal links must all be in causal memory; a dmp_trace with steps and "
             + "evidence is required and every fact.sources entry must appear in dmp_trace.evidence; only distinct peers trusted now count; a claim that meets "
             + "everything but load waits.")
-            .Note("Accept", "§6.1 \"2+ trusted confirmations → accept\", with every other condition met.")
-            .Note("TooFewConfirmations", "Condition 3 \"confirmed by ≥2 trusted peers\" not yet met: the claim waits (pending).")
-            .Note("Disputed", "§6.1 \"Any trusted conflict → mark as disputed\": a FACT_REJECT or FACT_CHALLENGE \"conflict\" from a trusted peer, whatever the confirmations.")
-            .Note("UntrustedSource", "§6.1 \"Untrusted source → reject\" and condition 4 \"passes trust gating (peer ≠ untrusted/blacklisted)\": a claim from an untrusted or blacklisted proposer is rejected on arrival.")
-            .Note("ProposerDemoted", "The proposer was probing or trusted when the claim arrived and became untrusted or blacklisted before it was resolved: rejected then, unless a trusted conflict disputed it first (SPEC-NOTES.md).")
-            .Note("ProposerTrustChanged", "The proposer's trust changed between arrival and resolution (probing ↔ trusted) without becoming untrusted or blacklisted: the claim is judged on its votes.")
-            .Note("NonTrustedVoters", "Some votes come from probing, untrusted or blacklisted peers: they do not count, neither as confirmations nor as conflicts (condition 4 applies to voters too; SPEC-NOTES.md).")
-            .Note("DuplicateVoter", "The same peer votes twice: confirmations are counted from distinct peers.")
-            .Note("VoterBothSides", "The same trusted peer both confirmed and contradicted the claim: its conflict disputes it.")
-            .Note("DmpTrace", "Condition 2 \"consistent with DMP-trace or decision provenance\": no dmp_trace, or one without steps or without evidence → rejected on arrival.")
-            .Note("DmpSources", "Condition 2 as the project reads it: every fact.sources entry must appear in dmp_trace.evidence (model) → otherwise rejected on arrival.")
-            .Note("CausalMemory", "Condition 1 \"matches or is reconcilable with causal memory\": every causal_links entry must be in causal memory → otherwise rejected on arrival.")
-            .Note("Overloaded", "Condition 5 \"respects local state constraints (LPI/LRI are not overloaded)\": the agent is overloaded, so a claim that meets everything else waits (pending).")
-            .Note("CheckOrder", "Several conditions fail: the verdict names the first the reference checks (trust gate, DMP trace, sources, causal links on arrival; then trusted conflict, proposer trust, confirmations, load).")
-            .Note("Grid", "Systematic: proposer trust × trusted confirmations (0–3) × kind of conflict × own load.")
-            .Note("RandomScenario", "A seeded random scenario (trusts, votes, provenance, load).");
+            .Rule("Accept", VectorBugType.Basic, "CIP-6-two-confirmations", "accept the claim (FACT_CONFIRM to the proposer)", "Every other condition is met.")
+            .Note("TooFewConfirmations", VectorBugType.EdgeCase, "Condition 3 \"confirmed by ≥2 trusted peers\" not yet met: the claim waits (pending).", "keep the claim pending", "CIP-6-two-confirmations")
+            .Rule("Disputed", VectorBugType.ModifiedParameter, "CIP-6-disputed", "mark the claim disputed, never accept it", "A FACT_REJECT or FACT_CHALLENGE \"conflict\" from a trusted peer, whatever the confirmations.")
+            .Rule("UntrustedSource", VectorBugType.AuthBypass, "CIP-6-untrusted-reject", "reject the claim (FACT_REJECT)", "A claim from an untrusted or blacklisted proposer.", "CIP-6-trust-gate")
+            .Note("ProposerDemoted", VectorBugType.Ordering, "The proposer was probing or trusted when the claim arrived and became untrusted or blacklisted before it was resolved: rejected then, unless a trusted conflict disputed it first (SPEC-NOTES.md).", "reject at resolution, unless a trusted conflict disputed it first", "CIP-6-untrusted-reject")
+            .Note("ProposerTrustChanged", VectorBugType.EdgeCase, "The proposer's trust changed between arrival and resolution (probing ↔ trusted) without becoming untrusted or blacklisted: the claim is judged on its votes.", "judge the claim on its votes as usual")
+            .Rule("NonTrustedVoters", VectorBugType.AuthBypass, "CIP-6-trust-gate", "count neither their confirmations nor their conflicts", "Some votes come from probing, untrusted or blacklisted peers.")
+            .Note("DuplicateVoter", VectorBugType.Replay, "The same peer votes twice: confirmations are counted from distinct peers.", "count the peer once", "CIP-6-two-confirmations")
+            .Note("VoterBothSides", VectorBugType.EdgeCase, "The same trusted peer both confirmed and contradicted the claim: its conflict disputes it.", "dispute the claim: the conflict wins", "CIP-6-disputed")
+            .Rule("DmpTrace", VectorBugType.Malformed, "CIP-6-dmp", "reject the claim on arrival", null)
+            .Rule("DmpSources", VectorBugType.Reading, "CIP-6-dmp-sources", "reject the claim on arrival", null)
+            .Rule("CausalMemory", VectorBugType.ModifiedParameter, "CIP-6-causal", "reject the claim on arrival", "A causal_links entry that is not in causal memory.")
+            .Rule("Overloaded", VectorBugType.EdgeCase, "CIP-6-local-state", "keep the claim pending until load falls", "The agent is overloaded; the claim meets everything else.")
+            .Note("CheckOrder", VectorBugType.Ordering, "Several conditions fail: the verdict names the first the reference checks (trust gate, DMP trace, sources, causal links on arrival; then trusted conflict, proposer trust, confirmations, load).", "reject; the verdict names the first condition the reference checks")
+            .Note("Grid", VectorBugType.Generated, "Systematic: proposer trust × trusted confirmations (0–3) × kind of conflict × own load.", "reach the expected verdict")
+            .Note("RandomScenario", VectorBugType.Generated, "A seeded random scenario (trusts, votes, provenance, load).", "reach the expected verdict");
 
         var r = new SeededBits(seed, "cip-knowledge");
         var shared = new JsonObject { ["agent"] = Describe(Agent, "knowledge/agent"), ["proposer"] = Describe(Proposer, "knowledge/proposer"), ["requiredConfirmations"] = KnowledgePolicy.RequiredConfirmations };

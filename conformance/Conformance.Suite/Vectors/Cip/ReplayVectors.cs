@@ -74,22 +74,22 @@ public sealed partial class ReplayVectors : IVectorTopic
             "Checks run in this order: shape, receiver, fingerprint and signature, pinned key, timestamp window, seen msg_id, payload, session_nonce; only an "
             + "envelope that passes them all is recorded (its msg_id and nonce). Every non-HELLO is sent after an accepted HELLO on the same connection (otherwise it would be dropped for CIP-4-session). "
             + "Envelopes are signed with the published keys of each group's `peers` and addressed to `agent`.")
-            .Note("WindowInside", "The timestamp is within the window of the agent's clock (|timestamp − now| ≤ 30 s, the bound included): accepted.")
-            .Note("WindowPast", "The timestamp is more than 30 s before the agent's clock: dropped (CIP-7-timestamp-window; §4.1 \"replay protection (nonce + timestamp)\").")
-            .Note("WindowFuture", "The timestamp is more than 30 s after the agent's clock: dropped just the same (a future timestamp is how a replay is prepared).")
-            .Note("WindowBoundary", "Exactly at or one millisecond beyond the 30 s bound.")
-            .Note("SeenMsgId", "A msg_id already accepted from the same sender (§2.2 \"msg_id: UUID v4, unique per message\"): dropped (CIP-7-replay).")
-            .Note("MsgIdCase", "The same msg_id in another case: UUIDs compare case-insensitively (RFC 9562), so it is the same msg_id.")
-            .Note("OtherSender", "The same msg_id from another sender: msg_ids are remembered per sender, so it is accepted (except for claims).")
-            .Note("ExactReplay", "The very same envelope text again (a captured message replayed).")
-            .Note("NotRecorded", "The first copy was dropped (stale timestamp, bad signature, invalid payload), so its msg_id or nonce was never recorded: the later valid envelope is accepted.")
-            .Note("WindowFirst", "A replay that is also outside the window is dropped for the window: that check comes first.")
-            .Note("SignatureFirst", "A replayed msg_id on an envelope that fails verification is dropped for the signature: verification comes first.")
-            .Note("NonceReuse", "A HELLO whose session_nonce the agent already accepted (from any peer, at any time): dropped (CIP-7-replay; §4.1 \"replay protection (nonce + …)\").")
-            .Note("FreshNonce", "A new HELLO with a fresh session_nonce and msg_id (a re-handshake): accepted.")
-            .Note("DeferredHello", "A HELLO from an overloaded peer is deferred (§4.2) but was accepted as a message: its nonce and msg_id are recorded.")
-            .Note("ClaimMsgId", "A FACT_PROPOSE reusing the msg_id that already names a claim the agent holds, even from another peer: dropped (SPEC-NOTES.md \"Envelope fields\").")
-            .Note("RandomSequence", "A seeded random sequence of fresh, replayed, stale and future envelopes.");
+            .Note("WindowInside", VectorBugType.EdgeCase, "The timestamp is within the window of the agent's clock (|timestamp − now| ≤ 30 s, the bound included): accepted.", "accept", "CIP-7-timestamp-window")
+            .Rule("WindowPast", VectorBugType.Replay, "CIP-7-timestamp-window", "drop: no answer, no trust change", "The timestamp is before the agent's clock.")
+            .Note("WindowFuture", VectorBugType.Replay, "The timestamp is more than 30 s after the agent's clock: dropped just the same (a future timestamp is how a replay is prepared).", "drop: no answer, no trust change", "CIP-7-timestamp-window")
+            .Note("WindowBoundary", VectorBugType.EdgeCase, "Exactly at or one millisecond beyond the 30 s bound.", "accept at the bound, drop beyond it", "CIP-7-timestamp-window")
+            .Rule("SeenMsgId", VectorBugType.Replay, "CIP-7-replay", "drop: no answer, no trust change", "A msg_id already accepted from the same sender (§2.2 msg_id is unique per message).")
+            .Note("MsgIdCase", VectorBugType.Replay, "The same msg_id in another case: UUIDs compare case-insensitively (RFC 9562), so it is the same msg_id.", "drop: no answer, no trust change", "CIP-7-replay", "RFC 9562")
+            .Note("OtherSender", VectorBugType.EdgeCase, "The same msg_id from another sender: msg_ids are remembered per sender, so it is accepted (except for claims).", "accept (a claim excepted)", "CIP-7-replay")
+            .Note("ExactReplay", VectorBugType.Replay, "The very same envelope text again (a captured message replayed).", "drop: no answer, no trust change", "CIP-7-replay")
+            .Note("NotRecorded", VectorBugType.EdgeCase, "The first copy was dropped (stale timestamp, bad signature, invalid payload), so its msg_id or nonce was never recorded: the later valid envelope is accepted.", "accept", "CIP-7-replay")
+            .Note("WindowFirst", VectorBugType.Ordering, "A replay that is also outside the window is dropped for the window: that check comes first.", "drop, for the window", "CIP-7-timestamp-window")
+            .Note("SignatureFirst", VectorBugType.Ordering, "A replayed msg_id on an envelope that fails verification is dropped for the signature: verification comes first.", "drop, for the signature", "CIP-7-sign")
+            .Rule("NonceReuse", VectorBugType.Replay, "CIP-7-replay", "drop: no answer, no trust change", "A HELLO whose session_nonce the agent already accepted (from any peer, at any time).")
+            .Note("FreshNonce", VectorBugType.Basic, "A new HELLO with a fresh session_nonce and msg_id (a re-handshake): accepted.", "accept", "CIP-7-replay")
+            .Note("DeferredHello", VectorBugType.EdgeCase, "A HELLO from an overloaded peer is deferred (§4.2) but was accepted as a message: its nonce and msg_id are recorded.", "record its nonce and msg_id: a later copy is a replay", "CIP-4.2-defer", "CIP-7-replay")
+            .Note("ClaimMsgId", VectorBugType.Replay, "A FACT_PROPOSE reusing the msg_id that already names a claim the agent holds, even from another peer: dropped (SPEC-NOTES.md \"Envelope fields\").", "drop: no answer, no trust change", "SPEC-NOTES.md#envelope-fields")
+            .Note("RandomSequence", VectorBugType.Generated, "A seeded random sequence of fresh, replayed, stale and future envelopes.", "accept or drop each envelope as expected");
 
         var shared = new JsonObject
         {

@@ -32,17 +32,17 @@ public sealed partial class TrustFsmVectors : IVectorTopic
             "Events: valid_handshake, verified_knowledge (>=2 trusted confirmations), conflict_or_unverifiable (conflict or repeated unverifiable), "
             + "severe_conflict (severe conflict / malicious evidence), temporary_anomaly, manual_override (human authority). What produces each event "
             + "in an agent is the project's reading (SPEC-NOTES.md \"Trust events\"); these vectors test the table alone.")
-            .Note("HandshakeToProbing", "§5.2 row 1: untrusted --valid handshake--> probing (\"minimal interaction only\").")
-            .Note("VerifiedToTrusted", "§5.2 row 2: probing --verified knowledge (>=2 trusted confirmations)--> trusted (\"stable exchange allowed\").")
-            .Note("ConflictToUntrusted", "§5.2 row 3: probing --conflict or repeated unverifiable--> untrusted (\"cooldown\").")
-            .Note("SevereToBlacklisted", "§5.2 row 4: trusted --severe conflict / malicious evidence--> blacklisted (\"long-term deny\").")
-            .Note("AnomalyToProbing", "§5.2 row 5: trusted --temporary anomaly--> probing (\"re-verify\").")
-            .Note("OverrideToProbing", "§5.2 row 6: blacklisted --manual override--> probing (\"human authority\").")
-            .Note("NoTransition", "At least one event has no row for the state it meets: the state must not change (the table lists the only transitions).")
-            .Note("BlacklistedStays", "A blacklisted peer meets an event other than manual override: it stays blacklisted (\"long-term deny\"; only the human authority reinstates it).")
-            .Note("NoShortcut", "An event that would skip a state (untrusted straight to trusted, probing straight to blacklisted, untrusted to blacklisted) does nothing: trust moves one row at a time.")
-            .Note("Lifecycle", "A hand-written path through the table (first contact to trust, demotion, blacklisting and reinstatement).")
-            .Note("RandomWalk", "A seeded random sequence of 6 to 24 events.");
+            .Rule("HandshakeToProbing", VectorBugType.Basic, "CIP-4-trust-gate", "move untrusted to probing", null)
+            .Rule("VerifiedToTrusted", VectorBugType.Basic, "CIP-5-verified-knowledge", "move probing to trusted", null)
+            .Rule("ConflictToUntrusted", VectorBugType.Basic, "CIP-5-conflict", "move probing to untrusted", "The event is a conflict or a repeated unverifiable claim.")
+            .Rule("SevereToBlacklisted", VectorBugType.Basic, "CIP-5-severe", "move trusted to blacklisted", null)
+            .Rule("AnomalyToProbing", VectorBugType.Basic, "CIP-5-anomaly", "move trusted to probing", null)
+            .Rule("OverrideToProbing", VectorBugType.Basic, "CIP-5-override", "move blacklisted to probing", null)
+            .Rule("NoTransition", VectorBugType.EdgeCase, "CIP-5-only-six", "keep the state", "At least one event has no row for the state it meets.")
+            .Rule("BlacklistedStays", VectorBugType.EdgeCase, "CIP-5-blacklisted-deny", "stay blacklisted", "An event other than manual override.")
+            .Note("NoShortcut", VectorBugType.EdgeCase, "An event that would skip a state (untrusted straight to trusted, probing straight to blacklisted, untrusted to blacklisted) does nothing: trust moves one row at a time.", "keep the state: trust moves one row at a time", "CIP-5-only-six")
+            .Note("Lifecycle", VectorBugType.Basic, "A hand-written path through the table (first contact to trust, demotion, blacklisting and reinstatement).", "end in the expected state after every event")
+            .Note("RandomWalk", VectorBugType.Generated, "A seeded random sequence of 6 to 24 events.", "end in the expected state after every event");
 
         var shared = new JsonObject
         {

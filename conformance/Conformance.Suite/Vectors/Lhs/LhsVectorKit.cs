@@ -1,5 +1,5 @@
-// Shared by the LHS vector topics: the rule flags (one per rule ID the model names, each with the spec sentence it
-// enforces), a collector that registers only the notes of the flags actually used, the fixed keys, and a driver that
+// Shared by the LHS vector topics: the rule flags (one per rule ID the model names, each noted from the catalog entry
+// it enforces), a collector that registers only the notes of the flags actually used, the fixed keys, and a driver that
 // runs the server model over a list of client events and records what it sends.
 using System.Security.Cryptography;
 using System.Text;
@@ -12,7 +12,7 @@ using Conformance.Model.Ltp;
 namespace Conformance.Suite.Vectors.Lhs;
 
 /// <summary>Groups and tests gathered first; the builder then gets exactly the notes of the flags used.</summary>
-internal sealed class LhsVectorCollector(IReadOnlyDictionary<string, string> notes)
+internal sealed class LhsVectorCollector(IReadOnlyDictionary<string, VectorNote> notes)
 {
     private readonly List<(string Type, JsonObject Shared, List<(string Comment, VectorResult Result, JsonObject Fields, string[] Flags)> Tests)> _groups = [];
 
@@ -79,30 +79,61 @@ internal static class LhsVectorKit
         [LhsRules.Timeout] = "HandshakeTimeout",
     };
 
-    public static readonly IReadOnlyDictionary<string, string> RuleNotes = new Dictionary<string, string>
+    /// <summary>A rejection as the server model makes it: the error frame with <paramref name="code"/>, then the close.</summary>
+    public static string Reject(LhsErrorCode code) => $"reject: error frame {code.Wire()}, then close";
+
+    /// <summary>A note derived from the LHS catalog entry <paramref name="id"/>.</summary>
+    public static VectorNote Rule(string id, VectorBugType t, string effect, string? remark = null, params string[] links) =>
+        VectorNotes.FromRule(Suite.Lhs.LhsCatalog.Spec, t, id, effect, remark, links);
+
+    /// <summary>A note for a flag that checks no single requirement.</summary>
+    public static VectorNote Note(VectorBugType t, string description, string effect, params string[] links) => new(t, description, effect, links);
+
+    /// <summary>The note of a vector found by a property-based trace.</summary>
+    public static VectorNote TraceFoundNote(string origin) =>
+        Note(VectorBugType.Generated, "Found by a property-based trace: " + origin, "as each event's expected outputs say");
+
+    /// <summary>The notes of the rule flags, derived from the LHS catalog; only the vector-specific remark is written here.</summary>
+    public static readonly IReadOnlyDictionary<string, VectorNote> RuleNotes = new Dictionary<string, VectorNote>
     {
-        ["StepOrder"] = "LHS-1-order. §1: \"Steps must arrive in the precise order hello → mirror → bind → seal. Any deviation is a protocol error.\" A flow frame before the seal is out of order too. Code lhs.unexpected_step (the project's).",
-        ["SingleShot"] = "LHS-1-single-shot. §1: \"hello MAY be retried after connection loss; all subsequent steps are single-shot per connection.\" A second hello or bind on one connection is a protocol error (a retry needs a new connection). Code lhs.unexpected_step.",
-        ["FrameLimit"] = "LHS-1-frame-limit. §3.1 max_frame_bytes is a \"soft limit for downstream frames\"; §1 \"MUST treat the negotiated result as binding\". The mirror's max_frame_bytes bounds every flow frame (the whole binary message) in both directions. Code lhs.frame_too_large.",
-        ["ControlFrameJson"] = "LHS-3-json. §3: \"All LHS control frames are JSON objects\": one I-JSON object (no lone surrogates, numbers within double range) with a string \"step\" naming a known step. Code lhs.invalid_frame.",
-        ["DuplicateMemberNames"] = "LHS-3-duplicate-members (model level; SPEC-NOTES.md \"Duplicate members\"). §3 says only \"JSON objects\"; the seal signs the frames' JCS form and RFC 8785 takes I-JSON input (RFC 7493 §2.3: \"Objects in I-JSON messages MUST NOT have members with duplicate names\"), so the project rejects a control frame in which a member name occurs twice. Code lhs.invalid_frame.",
-        ["HelloRequiredFields"] = "LHS-3.1-required. §3.1 \"Required fields: lri_version, encodings, features, max_frame_bytes\": lri_version a major.minor[.patch] string (decimal, no leading zeros), encodings and features arrays of strings, max_frame_bytes an integer 1..2^31-1 (any JSON spelling of that number). Code lhs.invalid_frame.",
-        ["HelloSessionShape"] = "LHS-3.1-session-shape (model level; SPEC-NOTES.md \"Hello session\"). §3.1: \"Optional session metadata allows the client to communicate user agent hints\"; that session is an object when present is the project's reading of the example. Code lhs.invalid_frame.",
-        ["UnsupportedMajor"] = "LHS-3.1-version. §3.1: \"The server MUST compare against supported versions and reject unknown majors.\" Code lhs.version_mismatch (§4 table).",
-        ["NoSharedEncoding"] = "LHS-3.2-negotiation. §3.2 \"choose a single encoding\"; §4 lhs.encoding_negotiation_failed: \"no shared encoding between hello/mirror\". No encoding of the hello is supported by the server (an empty list included).",
-        ["MirrorFields"] = "LHS-3.2-mirror-fields. §3.2: the mirror carries lri_version, encoding, features, max_frame_bytes and nonce. Code lhs.invalid_frame.",
-        ["FeaturesSubset"] = "LHS-3.2-features-subset. §1 capability envelopes \"converge\": the mirror's features are a subset of the hello's and its max_frame_bytes at most the hello's.",
-        ["FeatureNotNegotiated"] = "LHS-3.2-features-enforced. §3.2: \"Features reported here are authoritative: any capability absent from the array is considered disabled.\" An LCE carrying the LTP sig member without ltp negotiated. Code lhs.feature_not_negotiated.",
-        ["FeatureMemberReading"] = "LHS-3.2-feature-members (model level; SPEC-NOTES.md \"Features and frame size\"). That a top-level lss or telemetry member of an LCE \"uses\" the lss or telemetry feature is the project's reading of \"any capability absent from the array is considered disabled\". Code lhs.feature_not_negotiated.",
-        ["BindThread"] = "LHS-3.3-thread. §3.3: \"thread MUST be a stable identifier (UUID or ULID).\" A UUID is 8-4-4-4-12 hex (either case); a ULID 26 Crockford base32 characters, the first 0-7. Code lhs.invalid_bind (§4 table).",
-        ["BindShape"] = "LHS-3.3-bind-shape. §3.3/§4 \"session thread/auth data missing or invalid\": auth, when present, is an object with string scheme and token; context, when present, an object. Code lhs.invalid_bind.",
-        ["SealVerification"] = "LHS-3.4-seal-covers / seal-verified. §3.4: \"The signature MUST be produced via LTP over the canonical concatenation of the hello, mirror and bind payloads plus the server nonce. If verification fails, the client MUST abort the connection.\" Code lhs.trust_failed (§4 table).",
-        ["SealFields"] = "LHS-3.4-seal-fields. The seal carries session_id, expires_at (RFC 3339, future) and features.ltp.jws {alg EdDSA, nonce = the mirror's}. Code lhs.invalid_frame.",
-        ["EncodingEnforced"] = "LHS-6-encoding-enforced. §6: \"endpoints MUST prefix all subsequent messages with LCE payloads encoded according to the negotiated encoding.\" An LCE that is not an object/map of the negotiated encoding. Code lhs.invalid_lce.",
-        ["LceOnly"] = "LHS-6-lce-only. §6: after the seal only LCE flow frames (binary messages) travel; a text message that is not an error frame, or any control step, is a protocol error. Code lhs.unexpected_step.",
-        ["LceShape"] = "LHS-6-lce-shape (model level). A flow frame is a 4-byte big-endian LCE length, the LCE, the payload; the LCE has v = 1 and string intent.type and policy.consent. Code lhs.invalid_lce.",
-        ["HandshakeTimeout"] = "LHS-2-timeout. §2: \"HELLO --> [*] : Reject / timeout\": a handshake that does not complete in time is rejected. Code lhs.handshake_timeout.",
-        ["ProjectErrorCode"] = "The error code is the project's (SPEC-NOTES.md \"LHS error codes\"): the §4 table (\"Common error codes\") has none for this failure. A conformant peer must reject; the code itself is model level (LHS-4-code-project).",
+        ["StepOrder"] = Rule(LhsRules.Order, VectorBugType.Ordering, Reject(LhsErrorCode.UnexpectedStep), "A flow frame before the seal is out of order too; the code is the project's."),
+        ["SingleShot"] = Rule(LhsRules.SingleShot, VectorBugType.Ordering, Reject(LhsErrorCode.UnexpectedStep), "A retry needs a new connection."),
+        ["FrameLimit"] = Rule(LhsRules.FrameLimit, VectorBugType.EdgeCase, Reject(LhsErrorCode.FrameTooLarge),
+            "§3.1 calls max_frame_bytes a \"soft limit for downstream frames\"; the mirror's value bounds every flow frame (the whole binary message) in both directions."),
+        ["ControlFrameJson"] = Rule(LhsRules.Json, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidFrame),
+            "One I-JSON object (no lone surrogates, numbers within double range) with a string \"step\" naming a known step."),
+        ["DuplicateMemberNames"] = Rule(LhsRules.DuplicateMembers, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidFrame),
+            "RFC 8785 takes I-JSON input, and RFC 7493 §2.3 forbids duplicate member names.", "SPEC-NOTES.md#duplicate-members", "RFC 8785", "RFC 7493 §2.3"),
+        ["HelloRequiredFields"] = Rule(LhsRules.HelloRequired, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidFrame),
+            "lri_version a major.minor[.patch] string (decimal, no leading zeros), encodings and features arrays of strings, max_frame_bytes an integer 1..2^31-1 (any JSON spelling of that number)."),
+        ["HelloSessionShape"] = Rule(LhsRules.SessionShape, VectorBugType.Reading, Reject(LhsErrorCode.InvalidFrame), null, "SPEC-NOTES.md#hello-session"),
+        ["UnsupportedMajor"] = Rule(LhsRules.Version, VectorBugType.ModifiedParameter, Reject(LhsErrorCode.VersionMismatch)),
+        ["NoSharedEncoding"] = Rule(LhsRules.Negotiation, VectorBugType.ModifiedParameter, Reject(LhsErrorCode.EncodingNegotiationFailed),
+            "No encoding of the hello is supported by the server (an empty list included)."),
+        ["MirrorFields"] = Rule(LhsRules.MirrorFields, VectorBugType.Malformed, "the client rejects the mirror: " + Reject(LhsErrorCode.InvalidFrame)),
+        ["FeaturesSubset"] = Rule(LhsRules.FeaturesSubset, VectorBugType.ModifiedParameter,
+            $"the client rejects the mirror: {Reject(LhsErrorCode.FeatureNotNegotiated)} for a widened feature, {LhsErrorCode.InvalidFrame.Wire()} for a larger max_frame_bytes"),
+        ["FeatureNotNegotiated"] = Rule(LhsRules.FeaturesEnforced, VectorBugType.ModifiedParameter, Reject(LhsErrorCode.FeatureNotNegotiated),
+            "An LCE carrying the LTP sig member without ltp negotiated."),
+        ["FeatureMemberReading"] = Rule(LhsRules.FeatureMembers, VectorBugType.Reading, Reject(LhsErrorCode.FeatureNotNegotiated), null, "SPEC-NOTES.md#features-and-frame-size"),
+        ["BindThread"] = Rule(LhsRules.Thread, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidBind),
+            "A UUID is 8-4-4-4-12 hex (either case); a ULID 26 Crockford base32 characters, the first 0-7."),
+        ["BindShape"] = Rule(LhsRules.BindShape, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidBind)),
+        ["SealVerification"] = Rule(LhsRules.SealCovers, VectorBugType.AuthBypass, Reject(LhsErrorCode.TrustFailed),
+            "A client whose verification fails must abort (LHS-3.4-seal-verified).", "LHS-3.4-seal-verified"),
+        ["SealFields"] = Rule(LhsRules.SealFields, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidFrame)),
+        ["EncodingEnforced"] = Rule(LhsRules.EncodingEnforced, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidLce),
+            "An LCE that is not an object/map of the negotiated encoding."),
+        ["LceOnly"] = Rule(LhsRules.LceOnly, VectorBugType.Ordering, Reject(LhsErrorCode.UnexpectedStep),
+            "A text message that is not an error frame, or any control step, after the seal."),
+        ["LceShape"] = Rule(LhsRules.LceShape, VectorBugType.Malformed, Reject(LhsErrorCode.InvalidLce),
+            "A flow frame is a 4-byte big-endian LCE length, the LCE, the payload."),
+        // The model's rule LHS-2-timeout has no catalog entry, so this note is written, not derived.
+        ["HandshakeTimeout"] = new(VectorBugType.EdgeCase,
+            "A handshake that does not complete in time. §2: \"HELLO --> [*] : Reject / timeout\" (the model's rule LHS-2-timeout).",
+            Reject(LhsErrorCode.HandshakeTimeout), []),
+        ["ProjectErrorCode"] = Rule("LHS-4-code-project", VectorBugType.Reading, "reject; the error code itself is the project's (model level)",
+            "The §4 table (\"Common error codes\") has none for this failure.", "SPEC-NOTES.md#lhs-error-codes"),
     };
 
     /// <summary>

@@ -14,18 +14,31 @@ public sealed partial class NegotiationVectors : IVectorTopic
     public string Spec => "lhs";
     public string Topic => "negotiation";
 
-    private static readonly Dictionary<string, string> Notes = new()
+    private static readonly Dictionary<string, VectorNote> Notes = new()
     {
-        ["EncodingPreference"] = "LHS-3.2-encoding-preference (model level). §3.1 encodings is an \"ordered preference list\"; §3.2 \"choose a single encoding\": the mirror names the first encoding of the hello's list that the server supports, whatever the server's own order.",
-        ["UnknownEncoding"] = "The hello offers encodings the server does not know (names are compared exactly, case-sensitive); they are skipped, never chosen.",
-        ["DuplicateEncoding"] = "The hello lists an encoding more than once; the list is still read in order.",
-        ["FeatureGrant"] = "§3.2: \"Features reported here are authoritative: any capability absent from the array is considered disabled.\" The mirror grants the requested features the server supports, in the hello's order, each once; the rest are disabled. It never grants what the hello did not request (LHS-3.2-features-subset).",
-        ["UnknownFeature"] = "Unknown requested features (also other-case spellings) are ignored, not rejected (SPEC-NOTES.md \"Features and frame size\").",
-        ["MinorCompatible"] = "LHS-3.1-minor-compatible (model level). §3.2 \"The server MUST echo a compatible version\": a hello of the server's major but another minor or patch is answered; the mirror carries the server's own version.",
-        ["FrameSize"] = "§1 capability envelopes converge on \"maximum payload sizes\": the mirror's max_frame_bytes is min(hello, server); it is the limit for both directions. Any JSON spelling of an integer (65536.0, 6.5536e4) is that integer.",
-        ["ExtraMembers"] = "Members the hello schema does not name are ignored (they are still part of the hello the seal signs).",
-        ["Session"] = "§3.1 optional session metadata: an object of user-agent hints, not interpreted by the server.",
-        ["Precedence"] = "Several faults at once: the server reports the first it checks (the hello's fields in the order lri_version, encodings, features, max_frame_bytes, session; then the major; then the encodings). Only the rejection is normative; which code wins is the model's order.",
+        ["EncodingPreference"] = Rule("LHS-3.2-encoding-preference", VectorBugType.Reading, "answer with a mirror naming that encoding",
+            "§3.2 \"choose a single encoding\": the first of the hello's list that the server supports, whatever the server's own order."),
+        ["UnknownEncoding"] = Note(VectorBugType.EdgeCase,
+            "The hello offers encodings the server does not know (names are compared exactly, case-sensitive).",
+            $"skip them, never choose them; with no known one left, {Reject(LhsErrorCode.EncodingNegotiationFailed)}", LhsRules.Negotiation),
+        ["DuplicateEncoding"] = Note(VectorBugType.EdgeCase, "The hello lists an encoding more than once.",
+            $"read the list in order as usual; with no supported one, {Reject(LhsErrorCode.EncodingNegotiationFailed)}", LhsRules.Negotiation),
+        ["FeatureGrant"] = Rule(LhsRules.FeaturesEnforced, VectorBugType.Basic, "answer with a mirror granting exactly those features",
+            "The mirror grants the requested features the server supports, in the hello's order, each once; the rest are disabled. It never grants what the hello did not request.",
+            LhsRules.FeaturesSubset),
+        ["UnknownFeature"] = Note(VectorBugType.EdgeCase, "Unknown requested features (also other-case spellings).",
+            "ignore them, do not reject: the mirror does not grant them", "SPEC-NOTES.md#features-and-frame-size"),
+        ["MinorCompatible"] = Rule(LhsRules.MinorCompatible, VectorBugType.Reading, "answer with a mirror carrying the server's own version",
+            "Another minor or patch of the server's major: the mirror echoes a compatible version."),
+        ["FrameSize"] = Rule(LhsRules.FeaturesSubset, VectorBugType.EdgeCase, "answer with a mirror whose max_frame_bytes is min(hello, server), the limit in both directions",
+            "Any JSON spelling of an integer (65536.0, 6.5536e4) is that integer."),
+        ["ExtraMembers"] = Note(VectorBugType.EdgeCase, "Members the hello schema does not name.",
+            "ignore them (they are still part of the hello the seal signs)", LhsRules.SealCovers),
+        ["Session"] = Note(VectorBugType.EdgeCase, "§3.1 optional session metadata: an object of user-agent hints.",
+            "do not interpret it: answer as without it", LhsRules.SessionShape),
+        ["Precedence"] = Note(VectorBugType.Ordering,
+            "Several faults at once: the server reports the first it checks (the hello's fields in the order lri_version, encodings, features, max_frame_bytes, session; then the major; then the encodings).",
+            "reject; only the rejection is normative, which code wins is the model's order"),
     };
 
     /// <summary>The server profiles: the reference's, and variations of each capability.</summary>

@@ -20,21 +20,28 @@ public sealed partial class TranscriptVectors : IVectorTopic
     public string Spec => "lhs";
     public string Topic => "transcripts";
 
-    private static readonly Dictionary<string, string> Notes = new()
+    private static readonly Dictionary<string, VectorNote> Notes = new()
     {
-        ["CompleteHandshake"] = "§2: hello → mirror → bind → seal → flow. The server answers the hello with a mirror and the bind with a seal, then accepts flow frames.",
-        ["JsonFlow"] = "Flow under the negotiated encoding json: the LCE is UTF-8 JSON text (§6).",
-        ["CborFlow"] = "Flow under the negotiated encoding cbor: the LCE is a CBOR map (RFC 8949; Strict decoding, any key order) (§6).",
-        ["FeatureUse"] = "Flow frames whose LCE uses negotiated features (top-level sig for ltp, lss for lss, telemetry for telemetry): accepted.",
-        ["ExactLimit"] = "A flow frame of exactly the negotiated max_frame_bytes (the whole binary message): accepted.",
-        ["TelemetryHook"] = "§7 item 5 \"Emits telemetry hooks so LSS can initialise coherence metrics from Bind\": on an accepted bind the server emits the hook lhs.bind (thread, session_id, encoding, features, context). Not a wire frame: check it on an observation channel if the implementation has one.",
-        ["PeerError"] = "The peer's own error frame ends the connection: the receiver closes normally (1000) without answering with an error frame (SPEC-NOTES.md \"Rejection\").",
-        ["PeerClose"] = "The peer closes the connection: nothing is sent.",
-        ["IdleInFlow"] = "The handshake timer does not apply once flow has started.",
-        ["ErrorThenClose"] = "§4: \"After emitting an error the connection MUST close without entering flow.\" After an error frame (its own, or the peer's) and the close, the side under test sends nothing more and accepts nothing, whatever the peer sends next (the events after it have empty expectations).",
-        ["Retry"] = "§1 \"hello MAY be retried after connection loss\": a new connection with the same hello is a fresh handshake (fresh nonce).",
-        ["SealTampered"] = "The seal the server sent, changed in transit (or sent by a server whose key the client does not trust): §3.4 \"If verification fails, the client MUST abort the connection.\"",
-        ["MirrorIncompatible"] = "LHS-3.2-mirror-checked: the client rejects a mirror that is not a compatible answer to its hello (another major, an encoding it did not offer, features it did not request, a larger max_frame_bytes).",
+        ["CompleteHandshake"] = Note(VectorBugType.Basic, "§2: hello → mirror → bind → seal → flow.",
+            "answer the hello with a mirror and the bind with a seal, then accept flow frames", "LHS-6-flow-accepted"),
+        ["JsonFlow"] = Note(VectorBugType.Basic, "Flow under the negotiated encoding json: the LCE is UTF-8 JSON text (§6).", "accept: deliver the frame", LhsRules.EncodingEnforced),
+        ["CborFlow"] = Note(VectorBugType.Basic, "Flow under the negotiated encoding cbor: the LCE is a CBOR map (Strict decoding, any key order) (§6).",
+            "accept: deliver the frame", LhsRules.EncodingEnforced, "RFC 8949"),
+        ["FeatureUse"] = Note(VectorBugType.Basic, "Flow frames whose LCE uses negotiated features (top-level sig for ltp, lss for lss, telemetry for telemetry).",
+            "accept: deliver the frame", LhsRules.FeaturesEnforced),
+        ["ExactLimit"] = Note(VectorBugType.EdgeCase, "A flow frame of exactly the negotiated max_frame_bytes (the whole binary message).", "accept: deliver the frame", LhsRules.FrameLimit),
+        ["TelemetryHook"] = Rule("LHS-7-telemetry-bind", VectorBugType.Basic, "emit the hook; it is not a wire frame (check it on an observation channel if the implementation has one)",
+            "The server's hook is lhs.bind (thread, session_id, encoding, features, context)."),
+        ["PeerError"] = Note(VectorBugType.EdgeCase, "The peer's own error frame ends the connection.",
+            "close normally (1000) without answering with an error frame", "SPEC-NOTES.md#rejection-error-frame-then-close"),
+        ["PeerClose"] = Note(VectorBugType.Basic, "The peer closes the connection.", "send nothing"),
+        ["IdleInFlow"] = Note(VectorBugType.EdgeCase, "No message for longer than the handshake timeout once flow has started.", "keep the connection: the handshake timer no longer applies"),
+        ["ErrorThenClose"] = Rule("LHS-4-no-flow", VectorBugType.Ordering, "send nothing more and accept nothing, whatever the peer sends next",
+            "After an error frame (its own, or the peer's) and the close; the events after it have empty expectations.", "LHS-4-close"),
+        ["Retry"] = Rule(LhsRules.SingleShot, VectorBugType.Basic, "answer as a fresh handshake (fresh nonce)", "A new connection with the same hello."),
+        ["SealTampered"] = Rule("LHS-3.4-client-aborts", VectorBugType.AuthBypass, "the client aborts the connection: no flow",
+            "The seal the server sent, changed in transit (or sent by a server whose key the client does not trust)."),
+        ["MirrorIncompatible"] = Rule("LHS-3.2-mirror-checked", VectorBugType.ModifiedParameter, "the client rejects the mirror and closes"),
     };
 
     private static readonly ServerCapabilities Caps = ServerCapabilities.Reference;
@@ -57,7 +64,7 @@ public sealed partial class TranscriptVectors : IVectorTopic
     /// </summary>
     public static VectorFile TraceFound(ulong seed, string origin, IReadOnlyList<IReadOnlyList<(bool Binary, byte[] Bytes)>> connections)
     {
-        var notes = new Dictionary<string, string>(Notes) { ["TraceFound"] = "Found by a property-based trace: " + origin };
+        var notes = new Dictionary<string, VectorNote>(Notes) { ["TraceFound"] = TraceFoundNote(origin) };
         var c = new LhsVectorCollector(notes);
         using var key = Key(ServerKeyLabel);
         var cfg = new LhsServerConfig(Caps, key, TimeSpan.FromHours(1));
@@ -80,7 +87,7 @@ public sealed partial class TranscriptVectors : IVectorTopic
     /// </summary>
     public static (VectorFile? File, string? Why) ClientTraceFound(ulong seed, string origin, IReadOnlyList<IReadOnlyList<TraceFrame>> connections)
     {
-        var notes = new Dictionary<string, string>(Notes) { ["TraceFound"] = "Found by a property-based trace: " + origin };
+        var notes = new Dictionary<string, VectorNote>(Notes) { ["TraceFound"] = TraceFoundNote(origin) };
         var c = new LhsVectorCollector(notes);
         // The suite played the server with its published test key (README "Test keys").
         var suiteServerSeed = Seed(TestKeys.SuiteLhsServerLabel);

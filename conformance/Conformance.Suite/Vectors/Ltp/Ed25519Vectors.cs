@@ -37,18 +37,18 @@ public sealed partial class Ed25519Vectors : IVectorTopic
             "Ed25519 (RFC 8032, pure, no context) as LTP uses it: 32-byte seeds and public keys, 64-byte signatures R || S.",
             "valid: the signature verifies (and signing `msg` with `seed` gives exactly `sig`: Ed25519 is deterministic). invalid: it must not verify.",
             "The reference verifies with libsodium through NSec, which refuses S >= L and small-order keys.")
-            .Note("Valid", "A correct signature by the key's owner.")
-            .Note("Rfc8032", "Test 1 of RFC 8032 §7.1 (empty message).")
-            .Note("ModifiedMessage", "One bit of the message flipped after signing.")
-            .Note("ModifiedR", "One bit of R (the first 32 signature bytes) flipped.")
-            .Note("ModifiedS", "One bit of S (the last 32 signature bytes) flipped.")
-            .Note("WrongKey", "A valid signature, checked against another key.")
-            .Note("NonCanonicalS", "S replaced by S + L: the same scalar mod L, but RFC 8032 §5.1.7 requires S < L (signature malleability).")
-            .Note("SignatureLength", "A signature that is not 64 bytes.")
-            .Note("SmallOrderKey", "A public key of small order (1, 2, 4 or 8) with the signature R = identity, S = 0, which satisfies RFC 8032's verification equation. RFC 8032 does not require refusing it, so either answer is acceptable; the reference (libsodium) refuses it (field `reference`), and an LTP verifier should.")
-            .Note("KeyLength", "A public key that is not 32 bytes.")
-            .Note("LtpObject", "The message is JCS(object): signer and verifier canonicalise first, so member order and whitespace in the sent text do not matter.")
-            .Note("NotCanonicalized", "The signature covers the object's raw text rather than its JCS form: it fails against the canonical bytes.");
+            .Note("Valid", VectorBugType.Basic, "A correct signature by the key's owner.", "accept", "RFC 8032")
+            .Note("Rfc8032", VectorBugType.Basic, "Test 1 of RFC 8032 §7.1 (empty message).", "accept", "RFC 8032 §7.1")
+            .Note("ModifiedMessage", VectorBugType.ModifiedParameter, "One bit of the message flipped after signing.", "refuse")
+            .Note("ModifiedR", VectorBugType.AuthBypass, "One bit of R (the first 32 signature bytes) flipped.", "refuse")
+            .Note("ModifiedS", VectorBugType.AuthBypass, "One bit of S (the last 32 signature bytes) flipped.", "refuse")
+            .Note("WrongKey", VectorBugType.AuthBypass, "A valid signature, checked against another key.", "refuse")
+            .Note("NonCanonicalS", VectorBugType.AuthBypass, "S replaced by S + L: the same scalar mod L, but RFC 8032 §5.1.7 requires S < L (signature malleability).", "refuse", "RFC 8032 §5.1.7")
+            .Note("SignatureLength", VectorBugType.Malformed, "A signature that is not 64 bytes.", "refuse")
+            .Note("SmallOrderKey", VectorBugType.Reading, "A public key of small order (1, 2, 4 or 8) with the signature R = identity, S = 0, which satisfies RFC 8032's verification equation. RFC 8032 does not require refusing it (field `reference` says what the reference does).", "either; the reference (libsodium) refuses it, and an LTP verifier should", "RFC 8032 §5.1.7")
+            .Note("KeyLength", VectorBugType.Malformed, "A public key that is not 32 bytes.", "refuse")
+            .Note("LtpObject", VectorBugType.Canonicalization, "The message is JCS(object): signer and verifier canonicalise first, so member order and whitespace in the sent text do not matter.", "verify against the JCS bytes: accept when the signature covers them, refuse otherwise", "RFC 8785")
+            .Note("NotCanonicalized", VectorBugType.Canonicalization, "The signature covers the object's raw text rather than its JCS form: it fails against the canonical bytes.", "refuse", "RFC 8785");
 
         var bits = new SeededBits(seed, "ed25519");
         var keys = Enumerable.Range(0, 8).Select(_ => bits.Bytes(32)).ToArray();

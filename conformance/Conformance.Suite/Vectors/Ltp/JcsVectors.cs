@@ -21,19 +21,19 @@ public sealed partial class JcsVectors : IVectorTopic
             "RFC 8785 JSON Canonicalization Scheme, as LTP signatures (LHS seal, CIP sign, Shard header) use it.",
             "input: JSON text (UTF-8). valid: canonicalise it to exactly `expected` (UTF-8 bytes `expectedHex`). invalid: refuse it.",
             "Numbers are IEEE 754 doubles written in ECMAScript Number::toString form; object members sorted by UTF-16 code units.")
-            .Note("NumberFormat", "Number serialisation: ECMAScript Number::toString (RFC 8785 §3.2.2.3): shortest round-trip digits, exponent from 1e21 and below 1e-6.")
-            .Note("RandomDouble", "A seeded random finite double (any exponent), written in the input with 17 significant digits.")
-            .Note("NegativeZero", "-0 serialises as 0.")
-            .Note("StringEscape", "Strings: only \\\", \\\\, \\b, \\f, \\n, \\r, \\t and \\u00xx (lowercase hex) for other controls; everything else literal, '/' included.")
-            .Note("Unicode", "Non-ASCII characters are written as UTF-8, never escaped; escaped input is unescaped.")
-            .Note("Astral", "Characters outside the BMP (surrogate pairs in UTF-16).")
-            .Note("KeyOrder", "Object members sorted by the UTF-16 code units of their names (not code points, not UTF-8 bytes).")
-            .Note("Whitespace", "Insignificant whitespace removed.")
-            .Note("Nesting", "Arrays keep their order; nested objects are sorted too.")
-            .Note("LoneSurrogate", "A string or name with an unpaired surrogate is not I-JSON: refuse.")
-            .Note("DuplicateName", "An object with two members of the same name is not I-JSON: refuse.")
-            .Note("NotFinite", "A number outside the double range (it would be Infinity) is not I-JSON: refuse.")
-            .Note("MalformedJson", "Not JSON at all: refuse.");
+            .Note("NumberFormat", VectorBugType.Canonicalization, "Number serialisation: ECMAScript Number::toString (RFC 8785 §3.2.2.3): shortest round-trip digits, exponent from 1e21 and below 1e-6.", "output exactly the expected canonical text", "RFC 8785 §3.2.2.3")
+            .Note("RandomDouble", VectorBugType.Generated, "A seeded random finite double (any exponent), written in the input with 17 significant digits.", "output exactly the expected canonical text", "RFC 8785 §3.2.2.3")
+            .Note("NegativeZero", VectorBugType.EdgeCase, "-0 serialises as 0.", "output exactly the expected canonical text", "RFC 8785 §3.2.2.3")
+            .Note("StringEscape", VectorBugType.Canonicalization, "Strings: only \\\", \\\\, \\b, \\f, \\n, \\r, \\t and \\u00xx (lowercase hex) for other controls; everything else literal, '/' included.", "output exactly the expected canonical text", "RFC 8785 §3.2.2.2")
+            .Note("Unicode", VectorBugType.Canonicalization, "Non-ASCII characters are written as UTF-8, never escaped; escaped input is unescaped.", "output exactly the expected canonical text", "RFC 8785 §3.2.2.2")
+            .Note("Astral", VectorBugType.EdgeCase, "Characters outside the BMP (surrogate pairs in UTF-16).", "output exactly the expected canonical text", "RFC 8785 §3.2.3")
+            .Note("KeyOrder", VectorBugType.Canonicalization, "Object members sorted by the UTF-16 code units of their names (not code points, not UTF-8 bytes).", "output exactly the expected canonical text", "RFC 8785 §3.2.3")
+            .Note("Whitespace", VectorBugType.Canonicalization, "Insignificant whitespace removed.", "output exactly the expected canonical text", "RFC 8785 §3.2.1")
+            .Note("Nesting", VectorBugType.Canonicalization, "Arrays keep their order; nested objects are sorted too.", "output exactly the expected canonical text", "RFC 8785 §3.2.3")
+            .Note("LoneSurrogate", VectorBugType.Malformed, "A string or name with an unpaired surrogate: not I-JSON.", "refuse", "RFC 8785 §3.1", "RFC 7493")
+            .Note("DuplicateName", VectorBugType.Malformed, "An object with two members of the same name: not I-JSON.", "refuse", "RFC 8785 §3.1", "RFC 7493 §2.3")
+            .Note("NotFinite", VectorBugType.Malformed, "A number outside the double range (it would be Infinity): not I-JSON.", "refuse", "RFC 8785 §3.1", "RFC 7493")
+            .Note("MalformedJson", VectorBugType.Malformed, "Not JSON at all.", "refuse");
 
         b.Group("JcsNumbers");
         foreach (var (text, comment) in Numbers) Add(b, text, comment, "NumberFormat");

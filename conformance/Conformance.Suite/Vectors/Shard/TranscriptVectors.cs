@@ -23,32 +23,32 @@ public sealed partial class TranscriptVectors : IVectorTopic
     public VectorFile Generate(ulong seed)
     {
         var b = Builder(seed)
-            .Note("OneChunk", "§2.3 an upload of a single chunk (size ≤ chunk_size): its proof is empty and its leaf hash is the tree head.")
-            .Note("ManyChunks", "§2.3 \"The payload is typically broken into smaller chunks for reliability. Each chunk is appended with a [...] Merkle-based integrity proof.\"")
-            .Note("ShortLastChunk", "The last chunk is shorter than chunk_size (size is not a multiple of it); every other chunk must have exactly chunk_size bytes.")
-            .Note("EmptyUpload", "size 0, chunk_count 0: the edge commits right after header_ack; the tree head of no chunks is SHA-256(\"\").")
-            .Note("HashVersionId", "§3.5 hash-based version id \"mth:\" + tree head; §2.3 \"confirms the final cryptographic hash to ensure consistency with the declared version ID\".")
-            .Note("OutOfOrder", "Chunks may arrive in any order: each is checked by its own proof and stored at index × chunk_size.")
-            .Note("DuplicateChunk", "A chunk already received is acknowledged again and not stored twice.")
-            .Note("Negotiation", "§2.1 \"The Edge picks the highest mutually supported protocol version [...] If versions are incompatible, the handshake terminates gracefully\" (error shard.version_unsupported, close 1000).")
-            .Note("Order", "SPEC-NOTES.md \"Shard messages\": a message out of its phase is shard.unexpected_message; before the upload is accepted it ends the session, after the commit the session survives it.")
-            .Note("TamperedChunk", "§4.2 \"The Merkle-based chunk verification [...] quickly detect[s] any tampered data in transit\": the chunk does not prove into merkle_root; it is refused by index (chunk_nack shard.chunk_invalid) and may be sent again.")
-            .Note("ChunkBounds", "A chunk of the wrong length or outside 0..chunk_count-1 is refused by index (shard.chunk_invalid / shard.chunk_index_invalid); the session goes on.")
-            .Note("Resend", "After a chunk_nack the node sends the chunk again (correct this time) and the upload completes.")
-            .Note("FinalHash", "§2.3: after the last chunk the tree head must equal merkle_root and a hash-based version_id; otherwise shard.hash_mismatch, close, nothing committed. Since every chunk is proved against merkle_root on arrival, the reachable mismatch is a hash-based version_id that is not merkle_root: the model only finds it at the end.")
-            .Note("Replay", "§4.1 \"The Edge uses ephemeral session tokens and timestamps to prevent an old shard upload from being replayed\": a committed session's token cannot be resumed, an old header or auth token is refused in a new session, a chunk under another token is refused (SPEC-NOTES.md \"Replay and sessions\").")
-            .Note("Resume", "§4.3 \"if [...] the network drops mid-transfer, the handshake can resume\": resume {session_token} → resume_ack {received}; the node sends only the rest. The registry is looked up again first.")
-            .Note("SessionUnknown", "resume with a token the edge never issued: shard.session_unknown.")
-            .Note("SessionExpired", "resume of an open session older than its 10-minute lifetime: shard.session_expired.")
-            .Note("VersionConflict", "§2.2 \"The declared version does not conflict with an existing entry\": shard.version_conflict.")
-            .Note("Rebase", "§4.4 \"the Lattice can reject the commit, forcing the user to rebase or reconcile merges\": a parent that is not the canonical version is shard.rebase_required; the node rebases onto the canonical version and uploads again.")
-            .Note("CommitRace", "Two uploads verified against the same canonical version: the registry checks the head again inside its commit, so the second is refused (shard.rebase_required) and nothing partial is written.")
-            .Note("Rollback", "§2.4 \"The Lattice Registry flags the newly inserted shard version as invalid or inactive (without deleting it [...]). The prior valid version's reference is reinstated as the canonical shard\"; the edge signals Rollback-Intent (rollback_intent with the reinstated version).")
-            .Note("Audit", "§2.4 \"Both the CCML Node and the Oneiric Lattice preserve logs of the rollback event, including the impetus and final state\": the registry's audit log (commit, rollback with reason and reinstated version, override).")
-            .Note("RollbackRefused", "A rollback the registry cannot do (unknown version, already inactive) is answered by shard.rollback_invalid; the connection stays open.")
-            .Note("RollbackSignature", "A rollback_request must be signed by a trust anchor (SPEC-NOTES.md \"Shard signatures\"); otherwise shard.signature_invalid.")
-            .Note("Invalidated", "§2.4 \"Future attempts to reference the invalidated version must pass through a strict override process\": building on an inactive version without the authority's signed override is shard.version_invalidated.")
-            .Note("Override", "The shard authority's signed override lets a new version build on an inactive one; the edge records it in the audit log (\"override\").");
+            .Note("OneChunk", VectorBugType.Basic, "§2.3 an upload of a single chunk (size ≤ chunk_size): its proof is empty and its leaf hash is the tree head.", "acknowledge the chunk and commit (Commit-Ack)", "SHARD-2.3-commit")
+            .Note("ManyChunks", VectorBugType.Basic, "§2.3 \"The payload is typically broken into smaller chunks for reliability. Each chunk is appended with a [...] Merkle-based integrity proof.\"", "acknowledge every chunk and commit", "SHARD-4.2-chunk-proof", "SHARD-2.3-commit")
+            .Note("ShortLastChunk", VectorBugType.EdgeCase, "The last chunk is shorter than chunk_size (size is not a multiple of it); every other chunk must have exactly chunk_size bytes.", "acknowledge it and commit")
+            .Note("EmptyUpload", VectorBugType.EdgeCase, "size 0, chunk_count 0: the edge commits right after header_ack; the tree head of no chunks is SHA-256(\"\").", "commit right after header_ack", "SHARD-2.3-commit")
+            .Rule("HashVersionId", VectorBugType.Basic, "SHARD-4.2-final-hash", $"commit when the tree head matches the id; otherwise {ShardErrorCode.HashMismatch.Wire()}, close, nothing committed", "The project's hash-based version id is \"mth:\" + tree head.", "SHARD-3.5-version-id")
+            .Note("OutOfOrder", VectorBugType.Ordering, "Chunks may arrive in any order: each is checked by its own proof and stored at index × chunk_size.", "acknowledge each chunk; commit when all have arrived", "SHARD-4.2-chunk-proof")
+            .Note("DuplicateChunk", VectorBugType.Replay, "A chunk already received is acknowledged again and not stored twice.", "acknowledge it again; do not store it twice")
+            .Rule("Negotiation", VectorBugType.ModifiedParameter, "SHARD-2.1-negotiation", $"pick the highest shared version; with none, {ShardErrorCode.VersionUnsupported.Wire()} and close 1000", null)
+            .Rule("Order", VectorBugType.Ordering, "SHARD-2-order", $"{ShardErrorCode.UnexpectedMessage.Wire()}: before the upload is accepted it ends the session, after the commit the session survives it", null, "SPEC-NOTES.md#shard-messages")
+            .Rule("TamperedChunk", VectorBugType.ModifiedParameter, "SHARD-4.2-chunk-proof", $"chunk_nack with {ShardErrorCode.ChunkInvalid.Wire()}; accept the chunk sent again", "The chunk does not prove into merkle_root.")
+            .Rule("ChunkBounds", VectorBugType.EdgeCase, "SHARD-4.2-chunk-bounds", $"chunk_nack with {ShardErrorCode.ChunkInvalid.Wire()} or {ShardErrorCode.ChunkIndexInvalid.Wire()}; the session goes on", "A chunk of the wrong length or outside 0..chunk_count-1.")
+            .Rule("Resend", VectorBugType.Basic, "SHARD-4.2-resend", "accept the chunk sent again and complete the upload", "After a chunk_nack the node sends the chunk again, correct this time.")
+            .Rule("FinalHash", VectorBugType.ModifiedParameter, "SHARD-4.2-final-hash", $"{ShardErrorCode.HashMismatch.Wire()}, close, nothing committed", "Since every chunk is proved against merkle_root on arrival, the reachable mismatch is a hash-based version_id that is not merkle_root: the model only finds it at the end.")
+            .Rule("Replay", VectorBugType.Replay, "SHARD-4.1-token-single-use", $"refuse ({ShardErrorCode.Replay.Wire()}, {ShardErrorCode.SessionUnknown.Wire()} or {ShardErrorCode.AuthStale.Wire()} as the transcript says)", "A committed session's token cannot be resumed, an old header or auth token is refused in a new session, a chunk under another token is refused.", "SPEC-NOTES.md#replay-and-sessions")
+            .Rule("Resume", VectorBugType.Basic, "SHARD-4.3-resume", "answer resume_ack {received}; accept the rest and commit", "resume {session_token} → resume_ack {received}; the node sends only the rest. The registry is looked up again first.")
+            .Note("SessionUnknown", VectorBugType.ModifiedParameter, "resume with a token the edge never issued.", $"refuse with {ShardErrorCode.SessionUnknown.Wire()}", "SHARD-4.3-resume")
+            .Note("SessionExpired", VectorBugType.Replay, "resume of an open session older than its 10-minute lifetime.", $"refuse with {ShardErrorCode.SessionExpired.Wire()}", "SHARD-4.3-resume")
+            .Rule("VersionConflict", VectorBugType.ModifiedParameter, "SHARD-2.2-version-conflict", $"refuse with {ShardErrorCode.VersionConflict.Wire()}", null)
+            .Rule("Rebase", VectorBugType.ModifiedParameter, "SHARD-4.4-rebase", $"refuse with {ShardErrorCode.RebaseRequired.Wire()}; commit the upload rebased onto the canonical version", "A parent that is not the canonical version; the node rebases and uploads again.")
+            .Note("CommitRace", VectorBugType.Ordering, "Two uploads verified against the same canonical version: the registry checks the head again inside its commit.", $"commit the first; refuse the second with {ShardErrorCode.RebaseRequired.Wire()}, writing nothing partial", "SHARD-4.3-atomic")
+            .Rule("Rollback", VectorBugType.Basic, "SHARD-2.4-rollback", "mark the version inactive, reinstate the prior one, answer rollback_intent", "The edge signals Rollback-Intent (rollback_intent with the reinstated version).")
+            .Rule("Audit", VectorBugType.Basic, "SHARD-2.4-audit", "record commit, rollback (reason, reinstated version) and override in the audit log", null)
+            .Note("RollbackRefused", VectorBugType.ModifiedParameter, "A rollback the registry cannot do (unknown version, already inactive).", $"{ShardErrorCode.RollbackInvalid.Wire()}; the connection stays open", "SHARD-2.4-rollback-auth")
+            .Note("RollbackSignature", VectorBugType.AuthBypass, "A rollback_request not signed by a trust anchor.", $"refuse with {ShardErrorCode.SignatureInvalid.Wire()}", "SHARD-2.4-rollback-auth", "SPEC-NOTES.md#shard-signatures")
+            .Rule("Invalidated", VectorBugType.ModifiedParameter, "SHARD-2.4-override", $"refuse with {ShardErrorCode.VersionInvalidated.Wire()}", "Building on an inactive version without the authority's signed override.")
+            .Note("Override", VectorBugType.EdgeCase, "The shard authority's signed override lets a new version build on an inactive one.", "accept and record the override in the audit log", "SHARD-2.4-override");
 
         var rng = new SeededBits(seed, "shard-transcripts");
         ShardVectorKit.Payload Pay(int size, int chunk) => new(rng.Bytes(size), chunk);
@@ -475,7 +475,7 @@ public sealed partial class TranscriptVectors : IVectorTopic
     public static (VectorFile? File, string? Why) TraceFound(ulong seed, string origin, DateTimeOffset? clock, IReadOnlyList<IReadOnlyList<TraceFrame>> connections)
     {
         var now = clock ?? LatestIssuedAt(connections) ?? Start;
-        var b = Builder(seed).Note("TraceFound", "Found by a property-based trace: " + origin);
+        var b = Builder(seed).Note("TraceFound", VectorBugType.Generated, "Found by a property-based trace: " + origin, "as each message's expected answer says");
         var registry = new MemoryRegistry();
         var env = new TokenEnvironment(now, new SeededEnvironment(seed, now, "shard-transcripts/trace"));
         var steps = new JsonArray();
