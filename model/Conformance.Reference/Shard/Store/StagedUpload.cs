@@ -36,7 +36,15 @@ internal sealed class StagedUpload(SafeFileHandle file) : IDisposable
         RandomAccess.Write(File, data, offset);
         _pending.Add((index, leaf));
         _pendingBytes += data.Length;
+        _unkicked += data.Length;
+        if (_unkicked < WritebackBytes) return;
+        EarlyWriteback.Start(File, 0, 0); // the whole file: chunks may arrive out of order, and written pages are skipped
+        _unkicked = 0;
     }
+
+    // Writeback is started for every MiB staged: large enough to be one cheap call, small enough to keep the disk busy.
+    private const long WritebackBytes = 1024 * 1024;
+    private long _unkicked;
 
     public bool Due(ReceiptBatch batch) => _pending.Count >= batch.Chunks || _pendingBytes >= batch.Bytes;
 
