@@ -437,7 +437,7 @@ public static class ShardIngestBenchmark
             foreach (var a in new[] { typeof(Conformance.Cli.Cli).Assembly.Location, "serve", "--spec", "shard", "--store", store, "--listen", "ws://127.0.0.1:0/shard" })
                 psi.ArgumentList.Add(a);
             // Dynamic PGO off in the edge as in this program (csproj): with it the edge's hot path was still being
-            // re-jitted through the third 256 MiB upload (18% of its CPU in the JIT), so the figures measured warm-up.
+            // re-jitted during the first two timed 256 MiB uploads (18% of its CPU in the JIT), so the figures measured warm-up.
             psi.Environment["DOTNET_TieredPGO"] = "0";
             var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start `dotnet conformance.dll serve --spec shard`");
             var stderr = new Queue<string>();
