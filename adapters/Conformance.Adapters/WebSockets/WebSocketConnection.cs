@@ -92,30 +92,28 @@ public sealed class WebSocketConnection : IWireConnection
 
     private async Task PumpAsync()
     {
-        // Frames are received straight into one growing buffer (a chunk message arrives in a single copy), then copied
-        // once into the message handed to the owner.
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var message = new MemoryStream();
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                var filled = 0;
+                message.SetLength(0);
                 WebSocketReceiveResult r;
                 do
                 {
-                    if (filled == buffer.Length) buffer = Grow(buffer, filled);
-                    r = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, filled, buffer.Length - filled), _stop.Token);
+                    r = await _socket.ReceiveAsync(buffer, _stop.Token);
                     if (r.MessageType == WebSocketMessageType.Close) break;
-                    if ((long)filled + r.Count > _maxMessageBytes)
+                    if (message.Length + r.Count > _maxMessageBytes)
                     {
                         // Discard the rest without buffering it, so the owner can still answer with an error frame;
                         // a message that never ends (or is absurdly long) gets the connection aborted instead.
                         var binary = r.MessageType == WebSocketMessageType.Binary;
-                        var total = (long)filled + r.Count;
-                        filled = 0;
+                        var total = message.Length + r.Count;
+                        message.SetLength(0);
                         while (!r.EndOfMessage && total <= (long)_maxMessageBytes * 16)
                         {
-                            r = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer), _stop.Token);
+                            r = await _socket.ReceiveAsync(buffer, _stop.Token);
                             total += r.Count;
                         }
                         if (!r.EndOfMessage)
@@ -129,7 +127,7 @@ public sealed class WebSocketConnection : IWireConnection
                         await Publish(new WireEvent.Oversize(binary, total));
                         goto next;
                     }
-                    filled += r.Count;
+                    message.Write(buffer, 0, r.Count);
                 } while (!r.EndOfMessage);
 
                 if (r.MessageType == WebSocketMessageType.Close)
@@ -149,16 +147,16 @@ public sealed class WebSocketConnection : IWireConnection
                     await Publish(new WireEvent.Closed(code, r.CloseStatusDescription));
                     return;
                 }
-                var received = buffer.AsSpan(0, filled);
+                var bytes = message.ToArray();
                 if (r.MessageType == WebSocketMessageType.Text)
                 {
-                    Trace.Add(Direction.Received, FrameKind.Text, received);
-                    await Publish(new WireEvent.Text(Encoding.UTF8.GetString(received)));
+                    Trace.Add(Direction.Received, FrameKind.Text, bytes);
+                    await Publish(new WireEvent.Text(Encoding.UTF8.GetString(bytes)));
                 }
                 else
                 {
-                    Trace.Add(Direction.Received, FrameKind.Binary, received);
-                    await Publish(new WireEvent.Binary(received.ToArray()));
+                    Trace.Add(Direction.Received, FrameKind.Binary, bytes);
+                    await Publish(new WireEvent.Binary(bytes));
                 }
             next:;
             }
@@ -177,16 +175,6 @@ public sealed class WebSocketConnection : IWireConnection
             _terminal = true;
             _events.Writer.TryComplete();
         }
-    }
-
-    /// <summary>A buffer twice as large (at most one byte over the receive limit, enough to see a message overrun it)
-    /// holding the <paramref name="filled"/> bytes received so far; the old one goes back to the pool.</summary>
-    private byte[] Grow(byte[] buffer, int filled)
-    {
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Max(filled + 1L, Math.Min(buffer.Length * 2L, _maxMessageBytes + 1L)));
-        buffer.AsSpan(0, filled).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 
     private async Task Publish(WireEvent e)
