@@ -18,6 +18,7 @@ internal static class ShardServe
         var host = await ShardEdgeHost.StartAsync(new ShardEdgeHostOptions(s.Listen, dir, EmbeddedShardEdge.ReferenceConfig())
         {
             Behaviour = () => s.Fault.Or(ShardEdgeBehaviour.Correct),
+            ReceiptBatch = ReceiptBatch.FromEnvironment(),
         });
         return new ServedReference(host,
         [

@@ -15,6 +15,8 @@ public sealed record ShardEdgeHostOptions(Uri Listen, string StoreDirectory, Sha
     public IModelEnvironment Environment { get; init; } = SystemEnvironment.Instance;
     /// <summary>Idle time after which a connection is dropped (an upload that stalls can be resumed later).</summary>
     public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often the registry makes received-chunk records durable (LatticeRegistry's header says why batches).</summary>
+    public ReceiptBatch ReceiptBatch { get; init; } = ReceiptBatch.Default;
 }
 
 public sealed class ShardEdgeHost : IAsyncDisposable
@@ -52,7 +54,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     /// carries them (a stdio shim).</summary>
     public static ShardEdgeHost Detached(ShardEdgeHostOptions options)
     {
-        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory));
+        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory, options.ReceiptBatch));
         options.Behaviour().HostStarting();
         return edge;
     }
@@ -62,29 +64,43 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     {
         var step = Options.Behaviour().Around();
         var state = ShardEdgeState.Initial;
-        while (state.Phase != EdgePhase.Closed && !cancel.IsCancellationRequested)
+        try
         {
-            var ev = await conn.ReceiveAsync(Options.Idle, cancel);
-            EdgeInput input = ev switch
+            while (state.Phase != EdgePhase.Closed && !cancel.IsCancellationRequested)
             {
-                WireEvent.Text t => new EdgeInput.Text(t.Value),
-                WireEvent.Binary b => new EdgeInput.Binary(b.Value),
-                WireEvent.Oversize o => new EdgeInput.Oversize(o.IsBinary, o.AtLeast),
-                _ => new EdgeInput.Closed(),
-            };
-            // The model performs its registry effects on the store before the next message is read.
-            var run = ShardEdge.Run(state, input, Options.Config, Options.Environment, _port, step);
-            state = run.State;
-            foreach (var output in run.Wire)
-                switch (output)
+                var ev = await conn.ReceiveAsync(Options.Idle, cancel);
+                EdgeInput input = ev switch
                 {
-                    case EdgeOutput.Send s: await conn.SendTextAsync(s.Text); break;
-                    case EdgeOutput.Close c: await conn.CloseAsync(c.Code, c.Reason); break;
-                    case EdgeOutput.Observe o: ShardTelemetry.Publish(o, _instance); break;
-                }
-            if (ev is WireEvent.Timeout) break;
+                    WireEvent.Text t => new EdgeInput.Text(t.Value),
+                    WireEvent.Binary b => new EdgeInput.Binary(b.Value),
+                    WireEvent.Oversize o => new EdgeInput.Oversize(o.IsBinary, o.AtLeast),
+                    _ => new EdgeInput.Closed(),
+                };
+                // The model performs its registry effects on the store before the next message is read.
+                var run = ShardEdge.Run(state, input, Options.Config, Options.Environment, _port, step);
+                state = run.State;
+                foreach (var output in run.Wire)
+                    switch (output)
+                    {
+                        case EdgeOutput.Send s: await conn.SendTextAsync(s.Text); break;
+                        case EdgeOutput.Close c: await conn.CloseAsync(c.Code, c.Reason); break;
+                        case EdgeOutput.Observe o: ShardTelemetry.Publish(o, _instance); break;
+                    }
+                if (ev is WireEvent.Timeout) break;
+            }
+        }
+        finally
+        {
+            // The upload may come back (resume): what arrived on this connection is made durable now, not at the next batch.
+            if (state.Token is { } token) FlushQuietly(token);
         }
         await conn.ReceiveAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+    }
+
+    private void FlushQuietly(string token)
+    {
+        try { Registry.FlushSession(token); }
+        catch (ObjectDisposedException) { } // the edge is stopping: its registry's dispose flushed every session
     }
 
     public ShardFacts Facts(string shardId) => _port.Shard(shardId);

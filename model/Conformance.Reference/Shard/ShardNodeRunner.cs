@@ -20,6 +20,7 @@ public static class ShardNodeRunner
         behaviour ??= ShardNodeBehaviour.Correct;
         var s = behaviour.Start(cfg, env, resumeToken);
         var state = s.State;
+        using var reader = file.OpenReader();
         while (true)
         {
             foreach (var output in s.Outputs)
@@ -28,7 +29,7 @@ public static class ShardNodeRunner
                 {
                     case NodeOutput.Send m: await conn.SendTextAsync(m.Text); break;
                     case NodeOutput.SendChunk c:
-                        var data = file.ReadChunk(c.Index);
+                        var data = reader.Read(c.Index);
                         await conn.SendBinaryAsync(behaviour.Frame(c.Token, c.Index, data, file.Tree.Proof((int)c.Index)));
                         break;
                     case NodeOutput.Ledger l: ledger.Append(l.Entry); break;

@@ -195,6 +195,61 @@ public static class RegistryStoreTests
             Expect.isFalse(File.Exists(reg.StagingPath("tok-c")), "a refused chunk creates no staging file");
         }),
 
+        TestCase("receipts are durable in batches: a reopened registry lists only flushed chunks; an unrecorded chunk is re-sent", () =>
+        {
+            var dir = TempDir();
+            var payload = Bytes(20, 21);
+            // A registry never disposed stands for a process killed: its pending receipts never reach the database.
+            var crashed = LatticeRegistry.Open(dir, new ReceiptBatch(Chunks: 2, Bytes: 1 << 20));
+            crashed.OpenSession("tok-b", "shard-b", "{\"chunk_size\":4}", T0);
+            for (var i = 0; i < 3; i++) crashed.StoreChunk("tok-b", i, 4 * i, payload.AsSpan(4 * i, 4), Leaf(i));
+            Expect.equal(Received(crashed.Session("tok-b")!), $"0:{Hex(Leaf(0))},1:{Hex(Leaf(1))},2:{Hex(Leaf(2))}", "the live session counts the pending receipt of chunk 2");
+
+            using var reg = LatticeRegistry.Open(dir);
+            Expect.equal(Received(reg.Session("tok-b")!), $"0:{Hex(Leaf(0))},1:{Hex(Leaf(1))}", "after the 'crash' only the flushed batch (chunks 0, 1) is listed");
+            var port = new Conformance.Reference.Shard.Store.LatticeRegistryPort(reg);
+            Expect.sequenceEqual(port.Session("tok-b")!.Received.Keys.Order(), new[] { 0L, 1L }, "the port (what resume_ack lists) says the same");
+            // Chunk 2's bytes may or may not have reached the staging file: garble them, as a torn write would, then re-send.
+            using (var f = new FileStream(reg.StagingPath("tok-b"), FileMode.Open, FileAccess.Write)) { f.Position = 8; f.Write([9, 9, 9, 9]); }
+            for (var i = 2; i < 5; i++) reg.StoreChunk("tok-b", i, 4 * i, payload.AsSpan(4 * i, 4), Leaf(i));
+            var hash = Convert.ToHexStringLower(SHA256.HashData(payload));
+            reg.Commit(new CommitRequest("tok-b", "shard-b", "v1", null, hash, "{}", payload.Length, T0));
+            using var blob = reg.OpenBlob(hash);
+            var copy = new MemoryStream();
+            blob.CopyTo(copy);
+            Expect.equal(Hex(copy.ToArray()), Hex(payload), "the re-sent chunk replaced whatever was staged: the blob is the payload");
+            Expect.equal(reg.View("shard-b").Entries.Count, 1, "one entry");
+            GC.KeepAlive(crashed);
+        }),
+
+        TestCase("receipts below a batch become durable at FlushSession, at commit and at dispose", () =>
+        {
+            var dir = TempDir();
+            var payload = Bytes(12, 22);
+            var big = new ReceiptBatch(Chunks: 1000, Bytes: 1 << 30);
+            using (var reg = LatticeRegistry.Open(dir, big))
+            {
+                reg.OpenSession("tok-f", "shard-f", "{}", T0);
+                reg.OpenSession("tok-d", "shard-f", "{}", T0);
+                reg.StoreChunk("tok-f", 0, 0, payload.AsSpan(0, 4), Leaf(0));
+                reg.FlushSession("tok-f");
+                using (var other = LatticeRegistry.Open(dir)) Expect.equal(Received(other.Session("tok-f")!), $"0:{Hex(Leaf(0))}", "durable after FlushSession");
+                reg.StoreChunk("tok-f", 1, 4, payload.AsSpan(4, 4), Leaf(1)); // the staging file opens again
+                reg.StoreChunk("tok-d", 0, 0, payload.AsSpan(0, 4), Leaf(0));
+                reg.FlushSession("tok-none"); // not staging here: nothing to do
+            }
+            using (var reg = LatticeRegistry.Open(dir, big))
+            {
+                Expect.equal(Received(reg.Session("tok-f")!), $"0:{Hex(Leaf(0))},1:{Hex(Leaf(1))}", "durable after dispose");
+                Expect.equal(Received(reg.Session("tok-d")!), $"0:{Hex(Leaf(0))}", "every staged session flushed at dispose");
+                reg.StoreChunk("tok-f", 2, 8, payload.AsSpan(8, 4), Leaf(2));
+                var hash = Convert.ToHexStringLower(SHA256.HashData(payload));
+                reg.Commit(new CommitRequest("tok-f", "shard-f", "v1", null, hash, "{}", payload.Length, T0));
+                Expect.equal(Received(reg.Session("tok-f")!), $"0:{Hex(Leaf(0))},1:{Hex(Leaf(1))},2:{Hex(Leaf(2))}", "the commit recorded the pending receipt");
+                Expect.equal(reg.Session("tok-f")!.State, "committed", "committed");
+            }
+        }),
+
         TestCase("a commit retried after a crash between the blob move and the transaction finds the blob in place", () =>
         {
             var dir = TempDir();

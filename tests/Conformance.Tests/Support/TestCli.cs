@@ -49,12 +49,16 @@ public static class TestCli
     }
 
     /// <summary>The CLI as a separate process (dotnet conformance.dll ARGS), stdout readable line by line.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>The same with extra environment variables for the child.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = typeof(global::Conformance.Cli.Cli).Assembly.Location;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start the CLI");
     }
 

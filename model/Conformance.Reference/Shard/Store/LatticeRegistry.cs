@@ -4,10 +4,16 @@
 //   <root>/blobs/<shard hash>    committed payloads, content-addressed
 // Crash safety (SIGKILL at any moment): every change to the database is one SQLite transaction, so a registry entry, its
 // canonical head, its audit record and its session's "committed" mark appear together or not at all. Files cannot join
-// that transaction, so the order is chosen to make every crash point harmless: a payload is moved into blobs/ BEFORE the
-// transaction that references it commits (a crash in between leaves an orphan blob, never a row without its blob), and a
-// chunk is written to the staging file BEFORE its receipt is recorded (a crash in between loses the receipt; the chunk
-// is re-sent). Payloads never pass through memory here: they are streamed to and from files.
+// that transaction, so the order is chosen to make every crash point harmless:
+// - A durable receipt never claims bytes that are not on disk. Chunks are written into the session's open staging file
+//   without an fsync each; their receipts wait in memory (they count for the live session: Session reports them) and
+//   are recorded in batches (ReceiptBatch): fsync the staging file first, then the batch's receipts in ONE transaction.
+//   A crash loses the pending receipts only; resume then lists the durable ones and the node re-sends the rest, whose
+//   bytes are simply written again at the same offsets.
+// - A commit flushes the pending receipts (fsync, transaction), closes the staging file, then in its one transaction
+//   moves the payload into blobs/ BEFORE that transaction commits: a crash in between leaves an orphan blob, never a
+//   row without its blob. With synchronous=FULL the commit is on disk when Commit returns, before commit_ack is sent.
+// Payloads never pass through memory here: they are streamed to and from files.
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -31,20 +37,25 @@ public sealed partial class LatticeRegistry : IDisposable
     private readonly string _blobs;
     private SqliteTransaction? _tx;
     private bool _disposed;
+    private readonly ReceiptBatch _batch;
+    // Sessions with chunks staged in this process: their open file and pending receipts (only sessions known to be open).
+    private readonly Dictionary<string, StagedUpload> _staged = [];
 
     /// <summary>The directory holding registry.db, staging/ and blobs/.</summary>
     public string Root { get; }
 
-    private LatticeRegistry(string root, SqliteConnection db)
+    private LatticeRegistry(string root, SqliteConnection db, ReceiptBatch batch)
     {
         Root = root;
         _db = db;
+        _batch = batch;
         _staging = Path.Combine(root, "staging");
         _blobs = Path.Combine(root, "blobs");
     }
 
-    /// <summary>Opens (creating if needed) the registry at <paramref name="directory"/>.</summary>
-    public static LatticeRegistry Open(string directory)
+    /// <summary>Opens (creating if needed) the registry at <paramref name="directory"/>; received-chunk records are made
+    /// durable in batches of <paramref name="batch"/> (default <see cref="ReceiptBatch.Default"/>).</summary>
+    public static LatticeRegistry Open(string directory, ReceiptBatch? batch = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var root = Path.GetFullPath(directory);
@@ -61,7 +72,7 @@ public sealed partial class LatticeRegistry : IDisposable
         try
         {
             db.Open();
-            var registry = new LatticeRegistry(root, db);
+            var registry = new LatticeRegistry(root, db, batch ?? ReceiptBatch.Default);
             registry.Initialise();
             return registry;
         }
@@ -167,29 +178,34 @@ public sealed partial class LatticeRegistry : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(r.VersionId);
         CheckJson(r.Provenance, nameof(r.Provenance));
         ArgumentOutOfRangeException.ThrowIfNegative(r.Size);
-        return InTransaction(write: true, () =>
+        lock (_gate)
         {
-            if (RegistrySessions.CommitRefusal(r.Token, SessionRow(r.Token), r.ShardId) is { } refused) throw new RegistryConflictException(refused);
-            // Entries are never deleted, so MAX(seq)+1 is the AUTOINCREMENT value this row gets: a per-database sequence.
-            var seq = Convert.ToInt64(Scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM entries;"), CultureInfo.InvariantCulture);
-            var registryId = RegistryIds.Mint(r.ShardHash, seq);
-            // The registry's rules are the model's (RegistryShard); this store only makes their outcome durable.
-            var (next, refusal) = Rules(r.ShardId).Commit(r.VersionId, r.ExpectedParent, registryId, r.ShardHash, r.Size);
-            if (refusal is not null) throw new RegistryConflictException(refusal);
-            var entry = new RegistryEntry(registryId, r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash, r.Provenance, r.At, RegistryStatus.Active, r.Size);
-            Execute($"INSERT INTO entries (seq, {EntryColumns}) VALUES ($seq, $rid, $s, $v, $p, $h, $prov, $t, $status, $size);",
-                ("$seq", seq), ("$status", RegistryStatus.Active), ("$rid", entry.RegistryId), ("$s", r.ShardId), ("$v", r.VersionId), ("$p", r.ExpectedParent),
-                ("$h", r.ShardHash), ("$prov", r.Provenance), ("$t", Time(r.At)), ("$size", r.Size));
-            SetCanonical(r.ShardId, next.Canonical!);
-            AppendAudit(r.At, r.ShardId, next.Audit[^1]);
-            Execute("UPDATE sessions SET state = $state WHERE token = $k;", ("$state", SessionStatus.Committed), ("$k", r.Token));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Settle(r.Token);
+            return InTransaction(write: true, () =>
+            {
+                if (RegistrySessions.CommitRefusal(r.Token, SessionRow(r.Token), r.ShardId) is { } refused) throw new RegistryConflictException(refused);
+                // Entries are never deleted, so MAX(seq)+1 is the AUTOINCREMENT value this row gets: a per-database sequence.
+                var seq = Convert.ToInt64(Scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM entries;"), CultureInfo.InvariantCulture);
+                var registryId = RegistryIds.Mint(r.ShardHash, seq);
+                // The registry's rules are the model's (RegistryShard); this store only makes their outcome durable.
+                var (next, refusal) = Rules(r.ShardId).Commit(r.VersionId, r.ExpectedParent, registryId, r.ShardHash, r.Size);
+                if (refusal is not null) throw new RegistryConflictException(refusal);
+                var entry = new RegistryEntry(registryId, r.ShardId, r.VersionId, r.ExpectedParent, r.ShardHash, r.Provenance, r.At, RegistryStatus.Active, r.Size);
+                Execute($"INSERT INTO entries (seq, {EntryColumns}) VALUES ($seq, $rid, $s, $v, $p, $h, $prov, $t, $status, $size);",
+                    ("$seq", seq), ("$status", RegistryStatus.Active), ("$rid", entry.RegistryId), ("$s", r.ShardId), ("$v", r.VersionId), ("$p", r.ExpectedParent),
+                    ("$h", r.ShardHash), ("$prov", r.Provenance), ("$t", Time(r.At)), ("$size", r.Size));
+                SetCanonical(r.ShardId, next.Canonical!);
+                AppendAudit(r.At, r.ShardId, next.Audit[^1]);
+                Execute("UPDATE sessions SET state = $state WHERE token = $k;", ("$state", SessionStatus.Committed), ("$k", r.Token));
 
-            // Last step before COMMIT: put the payload in place. If the move fails, the transaction rolls back and the
-            // staging file is untouched; if the process dies after the move, the blob is an orphan and the session is
-            // still open, so a retried commit finds the blob already in place (PlaceBlob).
-            PlaceBlob(r.Token, r.ShardHash, r.Size);
-            return entry;
-        });
+                // Last step before COMMIT: put the payload in place. If the move fails, the transaction rolls back and the
+                // staging file is untouched; if the process dies after the move, the blob is an orphan and the session is
+                // still open, so a retried commit finds the blob already in place (PlaceBlob).
+                PlaceBlob(r.Token, r.ShardHash, r.Size);
+                return entry;
+            });
+        }
     }
 
     /// <summary>
@@ -276,6 +292,9 @@ public sealed partial class LatticeRegistry : IDisposable
             using (var cmd = Command("SELECT idx, leaf_hash FROM session_chunks WHERE token = $k ORDER BY idx;", ("$k", token)))
             using (var r = cmd.ExecuteReader())
                 while (r.Read()) received[r.GetInt32(0)] = (byte[])r.GetValue(1);
+            // Receipts of this process not yet durable count for the live session (a later one replaces an earlier).
+            if (_staged.TryGetValue(token, out var staged))
+                foreach (var (i, leaf) in staged.Pending) received[i] = leaf;
             return new SessionRecord(token, shardId, header, created, state, received);
         });
     }
@@ -288,9 +307,11 @@ public sealed partial class LatticeRegistry : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="data"/> at <paramref name="offset"/> of the session's staging file (created or extended,
-    /// flushed to disk), then records chunk <paramref name="index"/> as received with its leaf hash (replacing any
-    /// earlier record). Throws <see cref="RegistryConflictException"/> if the session is unknown or already committed.
+    /// Writes <paramref name="data"/> at <paramref name="offset"/> of the session's staging file (created or extended; kept
+    /// open while the session stages here) and records chunk <paramref name="index"/> as received with its leaf hash
+    /// (replacing any earlier record). The record is durable once its batch is (<see cref="ReceiptBatch"/>): until then
+    /// <see cref="Session"/> reports it, a crash loses it. Throws <see cref="RegistryConflictException"/> if the session is
+    /// unknown or already committed.
     /// </summary>
     public void StoreChunk(string token, int index, long offset, ReadOnlySpan<byte> data, byte[] leafHash)
     {
@@ -302,16 +323,22 @@ public sealed partial class LatticeRegistry : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (RegistrySessions.StoreRefusal(token, SessionRow(token)) is { } refused) throw new RegistryConflictException(refused);
-            // File first, receipt second: a receipt must never claim bytes that are not on disk.
-            using (var file = new FileStream(StagingPath(token), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read))
-            {
-                file.Position = offset;
-                file.Write(data);
-                file.Flush(flushToDisk: true);
-            }
-            Execute("INSERT OR REPLACE INTO session_chunks (token, idx, leaf_hash) VALUES ($k, $i, $h);",
-                ("$k", token), ("$i", index), ("$h", leafHash));
+            var staged = Staged(token);
+            staged.Write(index, offset, data, leafHash);
+            if (staged.Due(_batch)) RecordPending(token, staged);
+        }
+    }
+
+    /// <summary>Makes the session's pending receipts durable and closes its staging file (the connection carrying the
+    /// upload ended; a resume opens it again). Nothing to do for a session not staging here.</summary>
+    public void FlushSession(string token)
+    {
+        CheckToken(token);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_staged.Remove(token, out var staged)) return;
+            using (staged) RecordPending(token, staged);
         }
     }
 
@@ -334,8 +361,18 @@ public sealed partial class LatticeRegistry : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            _disposed = true;
-            _db.Dispose();
+            // A graceful stop keeps what arrived: every pending receipt becomes durable (a crash would lose them, harmlessly).
+            try
+            {
+                foreach (var (token, staged) in _staged) RecordPending(token, staged);
+            }
+            finally
+            {
+                foreach (var staged in _staged.Values) staged.Dispose();
+                _staged.Clear();
+                _disposed = true;
+                _db.Dispose();
+            }
         }
     }
 
@@ -345,6 +382,51 @@ public sealed partial class LatticeRegistry : IDisposable
 
     private string BlobPath(string shardHash) => Path.Combine(_blobs, shardHash);
 
+    /// <summary>The session's open staging file; opened (after checking the session may store) on its first chunk here.</summary>
+    private StagedUpload Staged(string token)
+    {
+        if (_staged.TryGetValue(token, out var staged)) return staged;
+        if (RegistrySessions.StoreRefusal(token, SessionRow(token)) is { } refused) throw new RegistryConflictException(refused);
+        staged = new StagedUpload(File.OpenHandle(StagingPath(token), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read));
+        _staged.Add(token, staged);
+        return staged;
+    }
+
+    /// <summary>One batch: fsync the staging file, then its pending receipts in one transaction (bytes before claims).</summary>
+    private void RecordPending(string token, StagedUpload staged)
+    {
+        if (staged.Pending.Count == 0) return; // every write adds a receipt: nothing pending means nothing unsynced
+        staged.Sync();
+        InTransaction(write: true, () =>
+        {
+            using var cmd = Command("INSERT OR REPLACE INTO session_chunks (token, idx, leaf_hash) VALUES ($k, $i, $h);",
+                ("$k", token), ("$i", 0), ("$h", Array.Empty<byte>()));
+            foreach (var (index, leaf) in staged.Pending)
+            {
+                cmd.Parameters["$i"].Value = index;
+                cmd.Parameters["$h"].Value = leaf;
+                cmd.ExecuteNonQuery();
+            }
+            return 0;
+        });
+        staged.Recorded();
+    }
+
+    /// <summary>Before a commit: the session's receipts durable, its staging file on disk and closed (it is about to move).
+    /// A staging file left by an earlier process is fsynced too: its page-cache bytes may never have been.</summary>
+    private void Settle(string token)
+    {
+        if (_staged.Remove(token, out var staged))
+        {
+            using (staged) RecordPending(token, staged);
+        }
+        else if (File.Exists(StagingPath(token)))
+        {
+            using var file = File.OpenHandle(StagingPath(token), FileMode.Open, FileAccess.Write, FileShare.Read);
+            RandomAccess.FlushToDisk(file);
+        }
+    }
+
     private void PlaceBlob(string token, string shardHash, long size)
     {
         var staged = StagingPath(token);
@@ -353,7 +435,7 @@ public sealed partial class LatticeRegistry : IDisposable
         {
             var length = new FileInfo(staged).Length;
             if (length != size) throw new InvalidOperationException($"the staged payload of session {token} is {length} bytes, not {size}");
-            File.Move(staged, blob, overwrite: true); // a rename: atomic, and the bytes were flushed when each chunk was stored
+            File.Move(staged, blob, overwrite: true); // a rename: atomic, and Settle fsynced the bytes before this transaction
         }
         else if (File.Exists(blob) && new FileInfo(blob).Length == size)
         {
