@@ -125,13 +125,17 @@ public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
         catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
     }
 
-    /// <summary>One reference upload of <paramref name="file"/> with a fresh ledger in <paramref name="dir"/>, over any transport.</summary>
+    /// <summary>
+    /// One reference upload of <paramref name="file"/> with a fresh ledger in <paramref name="dir"/>, over any transport.
+    /// The embedded node reconnects at once after a drop: the suite's edge is local, and a pause would only slow every
+    /// drop case and trace down.
+    /// </summary>
     public static Task<NodeOutcome> UploadAsync(Func<Task<IWireConnection>> connect, string dir, ShardFile file, ShardNodeBehaviour behaviour)
     {
         var ledger = new ShardLedger(Path.Combine(dir, $"ledger-{Guid.NewGuid():n}.jsonl"));
         var cfg = new ShardNodeConfig(ShardClient.NodeKey, ShardNodeConfig.ReferenceVersions,
             new ShardUpload("node-shard", "v1.0.0", null, file.ChunkSize, file.Size, file.Leaves));
-        return ShardAgent.UploadAsync(connect, cfg, file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3);
+        return ShardAgent.UploadAsync(connect, cfg, file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3, reconnectPause: TimeSpan.Zero);
     }
 
     public async ValueTask DisposeAsync()
