@@ -46,7 +46,9 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
         return edge;
     }
 
-    private ShardEdgeHostOptions Options(Uri listen) => new(listen, _store, ReferenceConfig()) { Behaviour = _behaviour, Environment = _env };
+    // The registry is thrown away when the edge is (DisposeAsync): what it stores must survive a restart (a killed
+    // host), not a power cut, so it is not forced to the disk at every chunk and commit.
+    private ShardEdgeHostOptions Options(Uri listen) => new(listen, _store, ReferenceConfig()) { Behaviour = _behaviour, Environment = _env, PowerSafe = false };
 
     public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
         await WebSocketClient.ConnectAsync(_host.Url, timeout, trace, cancel: cancel);

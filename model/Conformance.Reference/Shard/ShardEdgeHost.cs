@@ -15,6 +15,8 @@ public sealed record ShardEdgeHostOptions(Uri Listen, string StoreDirectory, Sha
     public IModelEnvironment Environment { get; init; } = SystemEnvironment.Instance;
     /// <summary>Idle time after which a connection is dropped (an upload that stalls can be resumed later).</summary>
     public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Whether the registry forces what it stores to the disk (LatticeRegistry.Open); off only for a throwaway registry.</summary>
+    public bool PowerSafe { get; init; } = true;
 }
 
 public sealed class ShardEdgeHost : IAsyncDisposable
@@ -52,7 +54,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     /// carries them (a stdio shim).</summary>
     public static ShardEdgeHost Detached(ShardEdgeHostOptions options)
     {
-        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory));
+        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory, options.PowerSafe));
         options.Behaviour().HostStarting();
         return edge;
     }

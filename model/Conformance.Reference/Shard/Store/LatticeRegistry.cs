@@ -31,6 +31,7 @@ public sealed partial class LatticeRegistry : IDisposable
     private readonly string _blobs;
     private SqliteTransaction? _tx;
     private bool _disposed;
+    private bool _powerSafe = true;
 
     /// <summary>The directory holding registry.db, staging/ and blobs/.</summary>
     public string Root { get; }
@@ -44,7 +45,13 @@ public sealed partial class LatticeRegistry : IDisposable
     }
 
     /// <summary>Opens (creating if needed) the registry at <paramref name="directory"/>.</summary>
-    public static LatticeRegistry Open(string directory)
+    /// <param name="powerSafe">
+    /// Whether a commit and a stored chunk are forced to the disk (synchronous=FULL, fsync) so they survive a power cut;
+    /// without, they reach the operating system before the call returns, so they still survive a killed process, and
+    /// WAL keeps every commit atomic. Only a throwaway registry (the suite's embedded edge in a temporary directory) is
+    /// opened without.
+    /// </param>
+    public static LatticeRegistry Open(string directory, bool powerSafe = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var root = Path.GetFullPath(directory);
@@ -61,7 +68,7 @@ public sealed partial class LatticeRegistry : IDisposable
         try
         {
             db.Open();
-            var registry = new LatticeRegistry(root, db);
+            var registry = new LatticeRegistry(root, db) { _powerSafe = powerSafe };
             registry.Initialise();
             return registry;
         }
@@ -79,7 +86,7 @@ public sealed partial class LatticeRegistry : IDisposable
         var mode = Scalar("PRAGMA journal_mode=WAL;") as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"SQLite refused WAL mode (journal_mode={mode})");
-        Execute("PRAGMA synchronous=FULL;");
+        Execute(_powerSafe ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute("PRAGMA foreign_keys=ON;");
         Execute("PRAGMA busy_timeout=5000;");
         InTransaction(write: true, () =>
@@ -308,7 +315,7 @@ public sealed partial class LatticeRegistry : IDisposable
             {
                 file.Position = offset;
                 file.Write(data);
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: _powerSafe);
             }
             Execute("INSERT OR REPLACE INTO session_chunks (token, idx, leaf_hash) VALUES ($k, $i, $h);",
                 ("$k", token), ("$i", index), ("$h", leafHash));
@@ -363,7 +370,7 @@ public sealed partial class LatticeRegistry : IDisposable
         else if (size == 0)
         {
             using var empty = new FileStream(blob, FileMode.Create, FileAccess.Write);
-            empty.Flush(flushToDisk: true);
+            empty.Flush(flushToDisk: _powerSafe);
         }
         else throw new InvalidOperationException($"session {token} has no staged payload");
     }
