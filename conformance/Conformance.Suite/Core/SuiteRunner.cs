@@ -84,8 +84,8 @@ public static class SuiteRunner
 
     /// <summary>
     /// Runs the plan and returns the case results in plan order. Spec/role groups run <see cref="RunPlan.Jobs"/> at a
-    /// time, each as its own sequenced Expecto run; <paramref name="progress"/> sees every group's results in the
-    /// order a sequential run gives them: a group's results are held back until the groups before it have finished.
+    /// time, each as its own sequenced Expecto run; <paramref name="progress"/> sees the results in the groups' case
+    /// order, the same for any number of jobs: a result is held back until every case before it has been handed on.
     /// </summary>
     public static async Task<IReadOnlyList<CaseResult>> RunAsync(RunPlan plan, Action<CaseResult>? progress = null, CancellationToken cancel = default,
         Action<CaseDef>? starting = null)
@@ -94,7 +94,7 @@ public static class SuiteRunner
         if (duplicates.Length > 0) throw new InvalidOperationException("duplicate case IDs: " + string.Join(", ", duplicates));
         var results = new ConcurrentDictionary<string, CaseResult>();
         var groups = Groups(plan.Cases);
-        var ordered = new InOrder(groups.Count, progress);
+        var ordered = new InOrder(groups, progress);
         var next = -1;
         async Task Worker()
         {
@@ -118,21 +118,23 @@ public static class SuiteRunner
     }
 
     /// <summary>
-    /// Hands results on group by group: the earliest unfinished group's at once, a later group's once every group
-    /// before it has finished (in the order they arrived).
+    /// Hands results on in the order of the groups' cases, whatever order they finish in (a case still settling, or a
+    /// later group running at once): a result waits until every case before it has been handed on. A group that ends
+    /// with cases never recorded hands on what it has and lets the next group go.
     /// </summary>
-    private sealed class InOrder(int count, Action<CaseResult>? sink)
+    private sealed class InOrder(IReadOnlyList<IReadOnlyList<CaseDef>> groups, Action<CaseResult>? sink)
     {
-        private readonly List<CaseResult>[] _held = [.. Enumerable.Range(0, count).Select(_ => new List<CaseResult>())];
-        private readonly bool[] _done = new bool[count];
+        private readonly Dictionary<string, CaseResult>[] _held = [.. groups.Select(_ => new Dictionary<string, CaseResult>())];
+        private readonly int[] _next = new int[groups.Count];
+        private readonly bool[] _done = new bool[groups.Count];
         private int _current;
 
         public void Add(int group, CaseResult r)
         {
             lock (_held)
             {
-                if (group == _current) sink?.Invoke(r);
-                else _held[group].Add(r);
+                _held[group][r.Id] = r;
+                Flush();
             }
         }
 
@@ -141,15 +143,25 @@ public static class SuiteRunner
             lock (_held)
             {
                 _done[group] = true;
-                while (_current < count && _done[_current])
+                Flush();
+            }
+        }
+
+        private void Flush()
+        {
+            while (_current < groups.Count)
+            {
+                var g = _current;
+                var cases = groups[g];
+                while (_next[g] < cases.Count && _held[g].Remove(cases[_next[g]].Id, out var r))
                 {
-                    _current++;
-                    if (_current < count)
-                    {
-                        foreach (var r in _held[_current]) sink?.Invoke(r);
-                        _held[_current].Clear();
-                    }
+                    sink?.Invoke(r);
+                    _next[g]++;
                 }
+                if (!_done[g]) return;
+                foreach (var rest in cases.Skip(_next[g]).Where(c => _held[g].ContainsKey(c.Id))) sink?.Invoke(_held[g][rest.Id]);
+                _held[g].Clear();
+                _current++;
             }
         }
     }
