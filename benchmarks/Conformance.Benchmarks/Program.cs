@@ -23,10 +23,12 @@ var aliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     ["rss"] = ["shard.rss"], ["shard.rss"] = ["shard.rss"],
     ["shard"] = ["sha256", "shard.store", "shard.ingest", "shard.rss"],
     ["traces"] = ["lhs.handshake", "traces.lhs"], ["traces.lhs"] = ["lhs.handshake", "traces.lhs"],
+    ["run"] = ["suite.run"], ["suite.run"] = ["suite.run"],
 };
 
 var settings = Settings.Default;
-int? rounds = null, uploads = null;
+int? rounds = null, uploads = null, runs = null;
+var runArgs = new List<string>();
 var only = new HashSet<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -40,6 +42,13 @@ for (var i = 0; i < args.Length; i++)
         case "--uploads":
             if (i + 1 >= args.Length || !int.TryParse(args[++i], out var u) || u is < 1 or > 20) return Usage("--uploads needs a number from 1 to 20");
             uploads = u;
+            break;
+        case "--runs":
+            if (i + 1 >= args.Length || !int.TryParse(args[++i], out var rn) || rn is < 1 or > 20) return Usage("--runs needs a number from 1 to 20");
+            runs = rn;
+            break;
+        case "--run-arg" when i + 1 < args.Length:
+            runArgs.Add(args[++i]);
             break;
         case "--only" when i + 1 < args.Length:
             foreach (var name in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -57,6 +66,7 @@ bool Wanted(string name) => only.Count == 0 || only.Contains(name);
 var runCip = only.Count == 0 || only.Any(n => n.StartsWith("cip.", StringComparison.Ordinal) || n == "ed25519.verify");
 var runShard = only.Count == 0 || only.Any(n => n.StartsWith("shard.", StringComparison.Ordinal) || n == "sha256");
 var runTraces = only.Count == 0 || only.Contains("traces.lhs");
+var runSuite = only.Count == 0 || only.Contains("suite.run");
 
 Console.WriteLine($"Reference throughput: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()} " +
     $"{RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores, {Build}");
@@ -76,6 +86,11 @@ if (runTraces)
 {
     if (runCip || runShard) Console.WriteLine();
     await RunTracesAsync();
+}
+if (runSuite)
+{
+    if (runCip || runShard || runTraces) Console.WriteLine();
+    await SuiteRunBenchmark.RunAsync(runs ?? (settings.Quick ? 1 : 3), runArgs, Console.WriteLine);
 }
 Console.WriteLine($"({started.Elapsed.TotalSeconds:0.0} s measuring)");
 return 0;
@@ -152,13 +167,16 @@ static int Usage(string? error)
 {
     var w = error is null ? Console.Out : Console.Error;
     if (error is not null) w.WriteLine("error: " + error);
-    w.WriteLine("usage: Conformance.Benchmarks [--quick] [--rounds N] [--uploads N] [--only NAME[,NAME...]]");
+    w.WriteLine("usage: Conformance.Benchmarks [--quick] [--rounds N] [--uploads N] [--runs N] [--run-arg ARG]... [--only NAME[,NAME...]]");
     w.WriteLine("  --quick       rounds of 0.3 s after a 1.5-2.5 s warm-up, smaller shards (32 MiB; 16 and 128 MiB for rss)");
     w.WriteLine("  --rounds N    measured rounds per benchmark (default 5)");
     w.WriteLine("  --uploads N   timed uploads for shard.ingest (default 3, --quick 2; one upload is one round)");
+    w.WriteLine("  --runs N      how many times suite.run repeats the default run (default 3, --quick 1)");
+    w.WriteLine("  --run-arg A   an argument added to suite.run's `run` (repeatable; e.g. --run-arg --jobs --run-arg 1)");
     w.WriteLine("  --only NAME   cip: raw | model | agent | ws, or cip for all (the raw Ed25519 baseline always runs with them)");
     w.WriteLine("                shard: sha256 | store | ingest | rss, or shard for all (the SHA-256 baseline always runs with them)");
     w.WriteLine("                traces: LHS property traces per second, with plain handshakes per second as the baseline");
+    w.WriteLine("                run (suite.run): the CLI's default run in its own process: cases, traces, wall seconds");
     w.WriteLine("                (full names work too: cip.verify, shard.ingest, ...); default: everything");
     return 2;
 }

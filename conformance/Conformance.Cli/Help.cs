@@ -42,6 +42,8 @@ internal static class Help
                                              (default 200; 0: none)
           --trace-parallel N                 traces at once (default 4; 1 for an IUT that takes one connection at a time;
                                              a cip agent's traces always run one at a time)
+          --jobs N                           spec/role groups run at once, each against its own IUT (default 0: all;
+                                             1: one after another); reports and exit code are the same either way
           --save-vector FILE                 write the minimal failing trace as a vector file, flag TraceFound: an LHS
                                              server or client trace as lhs transcripts, a Shard edge trace as shard
                                              transcripts (a CIP agent's or CCML node's is not saved; keep it out of

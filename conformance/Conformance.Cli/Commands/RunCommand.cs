@@ -84,7 +84,7 @@ internal static class RunCommand
         var described = Describe(bySpec);
         stdout.WriteLine($"running {cases.Count} case(s): {described}{(o.Fault is null ? "" : $" [fault {o.Fault.Name}]")}");
         var progress = new RunProgress(stdout, cases.Count, RunProgress.Enabled(stdout != Console.Out || Console.IsOutputRedirected, Environment.GetEnvironmentVariable("CI")));
-        var results = await SuiteRunner.RunAsync(new RunPlan(cases, catalogs, settings, bySpec) { Skips = skips },
+        var results = await SuiteRunner.RunAsync(new RunPlan(cases, catalogs, settings, bySpec) { Skips = skips, Jobs = o.Jobs },
             r => progress.Finished($"  {r.Outcome.Name(),-13} {r.Id,-40} {r.DurationMs,8:0.0} ms{(r.Outcome == Outcome.Pass ? "" : "  " + Clip(r.Summary))}"),
             cancel, c => progress.Starting(c.Id));
         progress.Done();

@@ -33,6 +33,8 @@ internal sealed class RunOptions
     public required string? WriteExpect { get; init; }
     public required int TraceCount { get; init; }
     public required int TraceParallel { get; init; }
+    /// <summary>--jobs: spec/role groups run at once (0: all of them).</summary>
+    public required int Jobs { get; init; }
     public required string? SaveVector { get; init; }
     public required (int Id, IReadOnlyList<TraceStep> Steps)? Replayed { get; init; }
     public required string Adapter { get; init; }
@@ -81,6 +83,7 @@ internal sealed class RunOptions
         var writeExpect = a.Get("write-expect");
         var traceCount = a.Int("traces", TraceSettings.DefaultCount, min: 0, max: 1_000_000);
         var traceParallel = a.Int("trace-parallel", 4, min: 1, max: 64);
+        var jobs = a.Int("jobs", 0, min: 0, max: 64);
         var saveVector = a.Get("save-vector");
         var replayed = replay ? ReplayArgs(a) : ((int Id, IReadOnlyList<TraceStep> Steps)?)null;
         a.RejectUnknown();
@@ -155,6 +158,7 @@ internal sealed class RunOptions
             WriteExpect = writeExpect,
             TraceCount = traceCount,
             TraceParallel = traceParallel,
+            Jobs = jobs,
             SaveVector = saveVector,
             Replayed = replayed,
             Adapter = adapter,

@@ -57,12 +57,12 @@ internal static class S2_Envelope
 
         foreach (var bad in BadEnvelopes())
             yield return Agent($"CIP-A-drop-{bad.Id}", bad.Section, $"Dropped: {bad.What}",
-                $"A probing peer sends an INTENT {bad.What}, then a valid INTENT: only the valid one may be answered, and trust must not change.",
+                $"A probing peer sends an INTENT {bad.What} (signalling overload, so that it would be deferred), then a valid INTENT: the valid one's answer must come first (\"accept\"), and trust must not change.",
                 [bad.Requirement], async w =>
                 {
                     var p = await w.FreshAsync("peer");
                     if (p is null) return w.Checks.Verdict();
-                    await w.DroppedAsync(p, bad.Make(p, w), bad.Requirement, "an INTENT " + bad.What, CipOracle.NewPeer);
+                    await w.DroppedAsync(p, CipWorld.UnderLoad(p, () => bad.Make(p, w)), bad.Requirement, "an INTENT " + bad.What, CipOracle.NewPeer);
                     return w.Checks.Verdict();
                 });
 
@@ -83,7 +83,8 @@ internal static class S2_Envelope
             {
                 var p = await w.FreshAsync("peer");
                 if (p is null) return w.Checks.Verdict();
-                var intent = await p.SendAsync(p.Compose(CipType.Intent, CipPeer.Intent()));
+                // Under load, so that the replay, if acted on, is answered "defer" (CipWorld.DroppedAsync).
+                var intent = await p.SendAsync(CipWorld.UnderLoad(p, () => p.Compose(CipType.Intent, CipPeer.Intent())));
                 await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny");
                 await w.DroppedAsync(p, intent, CipRules.Replay, "replayed (same msg_id)", CipOracle.NewPeer);
                 return w.Checks.Verdict();
@@ -105,13 +106,15 @@ internal static class S2_Envelope
                 return w.Checks.Verdict();
             });
 
-        yield return Agent("CIP-A-no-session", "§4.1", "INTENT before any handshake", "A new peer sends an INTENT without a HELLO first.",
+        yield return Agent("CIP-A-no-session", "§4.1", "INTENT before any handshake", "A new peer sends an INTENT without a HELLO first, then a HELLO: the HELLO's answer must come first.",
             [CipRules.Session], async w =>
             {
                 var p = await w.ConnectAsync(w.NewIdentity("peer"));
                 await p.SendAsync(CipType.Intent, CipPeer.Intent());
-                var r = await p.NextAsync(w.Quiet * 2);
-                w.Checks.Expect(CipRules.Session, r is null, "no answer before a handshake", r?.Describe() ?? "none");
+                // A HELLO after it as the probe: its answer (a HELLO) must come first.
+                var r = await w.ProbeHelloAsync(p);
+                w.Checks.Expect(CipRules.Session, r is null, "no answer before a handshake: the HELLO after the INTENT is answered first",
+                    r is null ? "none" : r.Describe() + ", before the answer to the HELLO");
                 return w.Checks.Verdict();
             });
 
@@ -122,11 +125,11 @@ internal static class S2_Envelope
                 var p = await w.FreshAsync("peer");
                 if (p is null) return w.Checks.Verdict();
                 var other = new CipIdentity(p.Id.AgentId, TestKeys.FromLabel("conformance-suite/cip/impostor"));
-                var forged = p.Compose(CipType.Intent, CipPeer.Intent(), e =>
+                var forged = CipWorld.UnderLoad(p, () => p.Compose(CipType.Intent, CipPeer.Intent(), e =>
                 {
                     e["sender"]!["pubkey"] = other.PublicKeyBase64;
                     e["sender"]!["fingerprint"] = other.Fingerprint;
-                }, signer: other.Key);
+                }, signer: other.Key));
                 await w.DroppedAsync(p, forged, CipRules.Pinned, "signed by another key than the handshake's", CipOracle.NewPeer);
                 return w.Checks.Verdict();
             });

@@ -58,9 +58,10 @@ internal static class S4_Handshake
             {
                 var p = await w.ConnectAsync(CipWorld.Anchors[2]);
                 await p.SendAsync(p.Hello(signer: TestKeys.FromLabel("conformance-suite/cip/not-the-anchor")));
-                var silent = await p.NextAsync(w.Quiet * 2);
-                w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify", silent?.Describe() ?? "none");
-                var view = await w.HandshakeAsync(p);
+                var silent = await w.ProbeHelloAsync(p, p.LastChallenge);
+                w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify: the valid HELLO after it is answered first",
+                    silent is null ? "none" : silent.Describe() + ", before the answer to the valid HELLO");
+                var view = await w.HandshakeAsync(p, sent: true);
                 // Marked at first contact, the anchor is no longer new: the handshake moves it by the table.
                 var expected = TrustFsm.AfterHandshake(TrustFsm.AfterRefusedFirstHello(BadSignature), anchor: true);
                 w.Checks.Expect(BadSignature, view == expected, $"marked untrusted at first contact, so a valid handshake gives {expected.Wire()}",
@@ -74,9 +75,10 @@ internal static class S4_Handshake
             {
                 var p = await w.ConnectAsync(w.NewIdentity("peer"));
                 await p.SendAsync(p.Hello(signer: TestKeys.FromLabel("conformance-suite/cip/not-the-peer")));
-                var silent = await p.NextAsync(w.Quiet * 2);
-                w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify", silent?.Describe() ?? "none");
-                var view = await w.HandshakeAsync(p);
+                var silent = await w.ProbeHelloAsync(p, p.LastChallenge);
+                w.Checks.Expect(BadSignature, silent is null, "no answer to a HELLO whose signature does not verify: the valid HELLO after it is answered first",
+                    silent is null ? "none" : silent.Describe() + ", before the answer to the valid HELLO");
+                var view = await w.HandshakeAsync(p, sent: true);
                 var expected = TrustFsm.AfterHandshake(TrustFsm.AfterRefusedFirstHello(BadSignature), anchor: false);
                 w.Checks.Expect(BadSignature, view == expected, $"a valid handshake after the bad one gives {expected.Wire()}", view?.Wire() ?? "no handshake");
                 return w.Checks.Verdict();

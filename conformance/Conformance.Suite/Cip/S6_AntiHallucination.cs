@@ -1,7 +1,7 @@
 // §6 Anti-hallucination policy (normative) — "An agent must not accept a knowledge claim unless: 1. causal memory,
 // 2. DMP-trace, 3. ≥2 trusted peers, 4. trust gating, 5. local state." §6.1 "2+ trusted confirmations → accept ·
 // Any trusted conflict → mark as disputed · Untrusted source → reject". The agent's decision is the FACT_* it sends
-// to the proposer; "no decision yet" is silence for a quiet window. What each claim earns is the model's verdict
+// to the proposer; "no decision yet" is none before the answer to the proposer's next INTENT. What each claim earns is the model's verdict
 // (CipOracle.Claim, KnowledgePolicy.Judge) for the same claim, trusts, votes and load.
 using System.Text.Json.Nodes;
 using Conformance.Model.Cip;
@@ -33,7 +33,7 @@ internal static class S6_AntiHallucination
                 var payload = CipWorld.Claim("ice floats");
                 var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
-                var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
+                var early = await w.ResolutionSoFarAsync(p, claim);
                 Expect(w, Two, early, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!)]), "after one trusted confirmation");
                 await w.Confirm(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
@@ -52,7 +52,7 @@ internal static class S6_AntiHallucination
                 var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(p, claim);
                 await w.Confirm(a1!, claim);
-                var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
+                var early = await w.ResolutionSoFarAsync(p, claim);
                 // The proposer's own vote is dropped (the model's agent), so it is not among the confirmations.
                 Expect(w, Two, early, CipOracle.Claim(payload, trusted, [CipOracle.Trusted(a1!)]), "the proposer's own vote plus one other");
                 await w.Confirm(a2!, claim);
@@ -74,7 +74,7 @@ internal static class S6_AntiHallucination
                 await w.Confirm(q1, claim);
                 await w.Confirm(q2, claim);
                 (string, TrustState)[] voters = [(q1.Id.AgentId, Probing), (q2.Id.AgentId, Probing)];
-                var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
+                var early = await w.ResolutionSoFarAsync(p, claim);
                 Expect(w, Gate, early, CipOracle.Claim(payload, Probing, voters), "confirmed by two probing peers");
                 await w.Contradict(a1!, claim);
                 var r = await w.ResolutionAsync(p, claim);
@@ -110,7 +110,7 @@ internal static class S6_AntiHallucination
                 await w.Contradict(a2!, claim);
                 var r = await w.ResolutionAsync(p, claim);
                 Expect(w, Disputed, r, CipOracle.Claim(payload, Probing, [CipOracle.Trusted(a1!)], [CipOracle.Trusted(a2!)]), "confirmed by one anchor, contradicted by the other");
-                var later = await w.ResolutionAsync(p, claim, w.Quiet);
+                var later = await w.ResolutionSoFarAsync(p, claim);
                 w.Checks.Expect(Disputed, later is null, "no other decision follows", later?.Describe() ?? "none");
                 return w.Checks.Verdict();
             });
@@ -208,7 +208,7 @@ internal static class S6_AntiHallucination
                 var claim = await w.ProposeAsync(p, payload);
                 await w.Confirm(a1!, claim);
                 await w.Confirm(a2!, claim);
-                var early = await w.ResolutionAsync(p, claim, w.Quiet * 2);
+                var early = await w.ResolutionSoFarAsync(p, claim);
                 Expect(w, Local, early, CipOracle.Claim(payload, Probing, anchors, overloaded: true), "while overloaded");
                 foreach (var l in load) await w.Contradict(a1!, l);
                 var r = await w.ResolutionAsync(p, claim);

@@ -46,7 +46,9 @@ public sealed class EmbeddedShardEdge : IServerTarget, IRestartable, IAsyncDispo
         return edge;
     }
 
-    private ShardEdgeHostOptions Options(Uri listen) => new(listen, _store, ReferenceConfig()) { Behaviour = _behaviour, Environment = _env };
+    // The registry is thrown away when the edge is (DisposeAsync): what it stores must survive a restart (a killed
+    // host), not a power cut, so it is not forced to the disk at every chunk and commit.
+    private ShardEdgeHostOptions Options(Uri listen) => new(listen, _store, ReferenceConfig()) { Behaviour = _behaviour, Environment = _env, PowerSafe = false };
 
     public async Task<IWireConnection> ConnectAsync(WireTrace trace, TimeSpan timeout, CancellationToken cancel) =>
         await WebSocketClient.ConnectAsync(_host.Url, timeout, trace, cancel: cancel);
@@ -125,13 +127,17 @@ public sealed class EmbeddedShardNode : IClientTarget, IAsyncDisposable
         catch (Exception e) when (e is IutUnreachableException or OperationCanceledException) { }
     }
 
-    /// <summary>One reference upload of <paramref name="file"/> with a fresh ledger in <paramref name="dir"/>, over any transport.</summary>
+    /// <summary>
+    /// One reference upload of <paramref name="file"/> with a fresh ledger in <paramref name="dir"/>, over any transport.
+    /// The embedded node reconnects at once after a drop: the suite's edge is local, and a pause would only slow every
+    /// drop case and trace down.
+    /// </summary>
     public static Task<NodeOutcome> UploadAsync(Func<Task<IWireConnection>> connect, string dir, ShardFile file, ShardNodeBehaviour behaviour)
     {
         var ledger = new ShardLedger(Path.Combine(dir, $"ledger-{Guid.NewGuid():n}.jsonl"));
         var cfg = new ShardNodeConfig(ShardClient.NodeKey, ShardNodeConfig.ReferenceVersions,
             new ShardUpload("node-shard", "v1.0.0", null, file.ChunkSize, file.Size, file.Leaves));
-        return ShardAgent.UploadAsync(connect, cfg, file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3);
+        return ShardAgent.UploadAsync(connect, cfg, file, ledger, SystemEnvironment.Instance, NodeTimeout, behaviour, attempts: 3, reconnectPause: TimeSpan.Zero);
     }
 
     public async ValueTask DisposeAsync()

@@ -8,13 +8,18 @@ namespace Conformance.Reference.Shard;
 
 public static class ShardAgent
 {
+    /// <summary>How long a deployed node waits after a drop before it reconnects (a network that just failed may need a moment).</summary>
+    public static readonly TimeSpan DefaultReconnectPause = TimeSpan.FromMilliseconds(100);
+
     public static Task<NodeOutcome> UploadAsync(Uri target, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
         ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false) =>
         UploadAsync(async () => await WebSocketClient.ConnectAsync(target, step, cancel: cancel), cfg, file, ledger, env, step, behaviour, attempts, progress, cancel, resumeFirst);
 
     /// <summary>The same over any transport: <paramref name="connect"/> opens each connection.</summary>
+    /// <param name="reconnectPause">The wait after a drop before reconnecting (default <see cref="DefaultReconnectPause"/>; the embedded node uses none).</param>
     public static async Task<NodeOutcome> UploadAsync(Func<Task<IWireConnection>> connect, ShardNodeConfig cfg, ShardFile file, ShardLedger ledger, IModelEnvironment env, TimeSpan step,
-        ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false)
+        ShardNodeBehaviour? behaviour = null, int attempts = 3, Action<long, long>? progress = null, CancellationToken cancel = default, bool resumeFirst = false,
+        TimeSpan? reconnectPause = null)
     {
         NodeOutcome outcome = new(false, null, "not started", null, false);
         for (var i = 0; i < attempts; i++)
@@ -25,7 +30,7 @@ public static class ShardAgent
             await using var conn = await connect();
             outcome = await ShardNodeRunner.RunAsync(conn, cfg, file, ledger, env, step, resume, behaviour, progress, cancel);
             if (!outcome.Dropped) return outcome;
-            await Task.Delay(100, cancel);
+            if ((reconnectPause ?? DefaultReconnectPause) is { Ticks: > 0 } pause) await Task.Delay(pause, cancel);
         }
         return outcome;
     }

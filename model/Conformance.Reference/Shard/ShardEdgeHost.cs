@@ -17,6 +17,8 @@ public sealed record ShardEdgeHostOptions(Uri Listen, string StoreDirectory, Sha
     public TimeSpan Idle { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>How often the registry makes received-chunk records durable (LatticeRegistry's header says why batches).</summary>
     public ReceiptBatch ReceiptBatch { get; init; } = ReceiptBatch.Default;
+    /// <summary>Whether the registry forces what it stores to the disk (LatticeRegistry.Open); off only for a throwaway registry.</summary>
+    public bool PowerSafe { get; init; } = true;
 }
 
 public sealed class ShardEdgeHost : IAsyncDisposable
@@ -54,7 +56,7 @@ public sealed class ShardEdgeHost : IAsyncDisposable
     /// carries them (a stdio shim).</summary>
     public static ShardEdgeHost Detached(ShardEdgeHostOptions options)
     {
-        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory, options.ReceiptBatch));
+        var edge = new ShardEdgeHost(options, LatticeRegistry.Open(options.StoreDirectory, options.ReceiptBatch, options.PowerSafe));
         options.Behaviour().HostStarting();
         return edge;
     }

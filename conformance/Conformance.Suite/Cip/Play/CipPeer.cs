@@ -138,6 +138,9 @@ public sealed class CipPeer
 
     private readonly List<Received> _inbox = [];
 
+    /// <summary>Puts a received envelope back, first in the inbox: a look at what came first leaves it for the expectation that takes it.</summary>
+    public void Unread(Received r) => _inbox.Insert(0, r);
+
     private TimeSpan Grace => Ctx.Step / 4 < TimeSpan.FromMilliseconds(250) ? Ctx.Step / 4 : TimeSpan.FromMilliseconds(250);
 
     /// <summary>Every envelope the agent sends must be one the model accepts from it (CIP-2-sent).</summary>

@@ -76,9 +76,10 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
     }
 
     /// <summary>HELLO → HELLO (with a verifying challenge response) and STATE_UPDATE; returns the agent's view of us.</summary>
-    public async Task<TrustState?> HandshakeAsync(CipPeer p, string? hello = null)
+    /// <param name="sent">The HELLO was sent already (<see cref="ProbeHelloAsync"/>): only its answer is read.</param>
+    public async Task<TrustState?> HandshakeAsync(CipPeer p, string? hello = null, bool sent = false)
     {
-        await p.SendAsync(hello ?? p.Hello());
+        if (!sent) await p.SendAsync(hello ?? p.Hello());
         var reply = await p.ExpectAsync(r => r.Type == CipType.Hello || r.State?.Intent is "defer" or "deny");
         if (reply is null || reply.Type != CipType.Hello)
         {
@@ -105,6 +106,26 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
             signal?.Describe() ?? (missedIn is null ? $"none within {ctx.Step.TotalMilliseconds:0} ms"
                 : $"none within {Quiet.TotalMilliseconds:0} ms (waited briefly: {missedIn} already waited a whole step for one in vain)"), signal is null && missedIn is null);
         return signal?.State!.PeerState;
+    }
+
+    /// <summary>
+    /// After an envelope that must go unanswered (<paramref name="badChallenge"/>: its challenge, if it was a HELLO),
+    /// sends a valid HELLO as a probe and looks at the first envelope that comes back (SPEC-NOTES "Probes instead of
+    /// silence"): the probe's answer is a HELLO, and each HELLO's challenge is fresh, so a HELLO over the bad
+    /// HELLO's challenge, or anything but a HELLO, answered the bad envelope. Returns that envelope, or null when the
+    /// probe's answer (or nothing at all, within a step) came first; the first envelope stays in the inbox, so
+    /// <see cref="HandshakeAsync"/> with sent: true reads the probe's answer.
+    /// </summary>
+    public async Task<Received?> ProbeHelloAsync(CipPeer p, byte[]? badChallenge = null)
+    {
+        await p.SendAsync(p.Hello());
+        var first = await p.NextAsync();
+        if (first is null) return null;
+        p.Unread(first);
+        if (first.Type != CipType.Hello) return first;
+        var overBad = badChallenge is not null && first.Payload is HelloPayload h
+            && CipSigning.ReadChallengeResponse(ctx.Agent!.AgentKey, badChallenge, h.ChallengeResponse) is ChallengeAnswer.Prefixed or ChallengeAnswer.Unprefixed;
+        return overBad ? first : null;
     }
 
     /// <summary>Sends an INTENT; the STATE_UPDATE answering it says how the agent sees us and whether it accepts.</summary>
@@ -182,6 +203,18 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
     public Task<Received?> ResolutionAsync(CipPeer proposer, string factRef, TimeSpan? timeout = null) =>
         proposer.ExpectAsync(r => r.Verdict is { } v && string.Equals(v.FactRef, factRef, StringComparison.OrdinalIgnoreCase), timeout);
 
+    /// <summary>
+    /// The resolution of <paramref name="factRef"/> the agent has sent its proposer so far, or null: a resolution that
+    /// must not (yet) come. The proposer syncs (an INTENT, <see cref="SyncAsync"/>): every vote was synced on its voter's
+    /// connection already, so whatever the agent decided on them was sent the proposer before the INTENT's answer
+    /// (SPEC-NOTES "Probes instead of silence"). Only if the INTENT goes unanswered is a quiet window waited instead.
+    /// </summary>
+    public async Task<Received?> ResolutionSoFarAsync(CipPeer proposer, string factRef)
+    {
+        var synced = await ProbeAsync(proposer);
+        return await ResolutionAsync(proposer, factRef, synced is null ? Quiet * 2 : TimeSpan.Zero);
+    }
+
     /// <summary>Makes a fresh probing peer trusted: its claim confirmed by both anchors.</summary>
     public async Task<bool> PromoteAsync(CipPeer p, CipPeer a1, CipPeer a2, string requirement)
     {
@@ -194,8 +227,26 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
     }
 
     /// <summary>
-    /// Sends <paramref name="bad"/> (which would be answered by a STATE_UPDATE if accepted) and then a valid INTENT: exactly one
-    /// answer must come, and it must show no trust change. Replies come in order, so a second answer means the bad one was acted on.
+    /// A peer's signal that makes the agent defer its INTENT (SPEC-NOTES "Load and pacing"): a bad INTENT composed under it
+    /// is answered "defer" if it is acted on, unlike the valid INTENT sent after it under the peer's usual signal.
+    /// </summary>
+    public static readonly Signal Loaded = new(Presence.Overloaded, 95, [], null);
+
+    /// <summary>Composes with <paramref name="p"/> signalling <see cref="Loaded"/>, then restores its signal.</summary>
+    public static string UnderLoad(CipPeer p, Func<string> compose)
+    {
+        var usual = p.Signal;
+        p.Signal = Loaded;
+        try { return compose(); }
+        finally { p.Signal = usual; }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="bad"/> (an INTENT composed <see cref="UnderLoad"/>, so that acted on it is answered "defer")
+    /// and then a valid INTENT under the peer's usual signal, which must be answered with nothing before it: replies
+    /// on one connection come in order (SPEC-NOTES "Probes instead of silence"), so the first answer is the valid
+    /// INTENT's ("accept", trust unchanged) exactly when the bad one was dropped. Only when the agent is itself
+    /// overloaded (it defers everyone) can the two answers not be told apart; then a second answer is waited for.
     /// The model says which rule the agent breaks by acting on it; it must be the case's <paramref name="requirement"/>.
     /// </summary>
     public async Task<bool> DroppedAsync(CipPeer p, string bad, string requirement, string what, TrustState trustBefore)
@@ -207,9 +258,12 @@ public sealed class CipWorld(CaseContext ctx, Checks checks)
         var first = await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny");
         // Nothing at all: the valid INTENT went unanswered too, which an earlier failure may explain (then blocked).
         if (first is null) return checks.ExpectUnlessBlocked(requirement, false, $"{what} is dropped and the valid INTENT after it answered", "no answer at all", true);
-        var second = await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny", Quiet);
         var view = first.State!.PeerState;
-        return checks.Expect(requirement, second is null && view == trustBefore, $"{what} is dropped: one answer (to the valid INTENT), trust still {trustBefore.Wire()}",
-            second is not null ? "two answers: the bad envelope was acted on" : $"one answer, trust {view.Wire()}");
+        var actedOn = first.State.Intent == "defer" && first.Envelope?.State.Presence != Presence.Overloaded && first.State.Presence != Presence.Overloaded;
+        var second = first.State.Intent == "defer" && !actedOn ? await p.ExpectAsync(r => r.State?.Intent is "accept" or "defer" or "deny", Quiet) : null;
+        return checks.Expect(requirement, !actedOn && second is null && view == trustBefore,
+            $"{what} is dropped: the valid INTENT after it is answered first, trust still {trustBefore.Wire()}",
+            actedOn ? "\"defer\" first, the answer the bad envelope's load signal earns: it was acted on"
+                : second is not null ? "two answers: the bad envelope was acted on" : $"its answer first, trust {view.Wire()}");
     }
 }

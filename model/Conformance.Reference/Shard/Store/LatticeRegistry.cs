@@ -38,6 +38,7 @@ public sealed partial class LatticeRegistry : IDisposable
     private SqliteTransaction? _tx;
     private bool _disposed;
     private readonly ReceiptBatch _batch;
+    private bool _powerSafe = true;
     // Sessions with chunks staged in this process: their open file and pending receipts (only sessions known to be open).
     private readonly Dictionary<string, StagedUpload> _staged = [];
 
@@ -55,7 +56,13 @@ public sealed partial class LatticeRegistry : IDisposable
 
     /// <summary>Opens (creating if needed) the registry at <paramref name="directory"/>; received-chunk records are made
     /// durable in batches of <paramref name="batch"/> (default <see cref="ReceiptBatch.Default"/>).</summary>
-    public static LatticeRegistry Open(string directory, ReceiptBatch? batch = null)
+    /// <param name="powerSafe">
+    /// Whether a commit and a batch of chunks are forced to the disk (synchronous=FULL, fsync) so they survive a power
+    /// cut; without, they reach the operating system before the call returns, so they still survive a killed process,
+    /// and WAL keeps every commit atomic. Only a throwaway registry (the suite's embedded edge in a temporary directory)
+    /// is opened without.
+    /// </param>
+    public static LatticeRegistry Open(string directory, ReceiptBatch? batch = null, bool powerSafe = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var root = Path.GetFullPath(directory);
@@ -72,7 +79,7 @@ public sealed partial class LatticeRegistry : IDisposable
         try
         {
             db.Open();
-            var registry = new LatticeRegistry(root, db, batch ?? ReceiptBatch.Default);
+            var registry = new LatticeRegistry(root, db, batch ?? ReceiptBatch.Default) { _powerSafe = powerSafe };
             registry.Initialise();
             return registry;
         }
@@ -90,7 +97,7 @@ public sealed partial class LatticeRegistry : IDisposable
         var mode = Scalar("PRAGMA journal_mode=WAL;") as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"SQLite refused WAL mode (journal_mode={mode})");
-        Execute("PRAGMA synchronous=FULL;");
+        Execute(_powerSafe ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute("PRAGMA foreign_keys=ON;");
         Execute("PRAGMA busy_timeout=5000;");
         InTransaction(write: true, () =>
@@ -396,7 +403,7 @@ public sealed partial class LatticeRegistry : IDisposable
     private void RecordPending(string token, StagedUpload staged)
     {
         if (staged.Pending.Count == 0) return; // every write adds a receipt: nothing pending means nothing unsynced
-        staged.Sync();
+        if (_powerSafe) staged.Sync();
         InTransaction(write: true, () =>
         {
             using var cmd = Command("INSERT OR REPLACE INTO session_chunks (token, idx, leaf_hash) VALUES ($k, $i, $h);",
@@ -423,7 +430,7 @@ public sealed partial class LatticeRegistry : IDisposable
         else if (File.Exists(StagingPath(token)))
         {
             using var file = File.OpenHandle(StagingPath(token), FileMode.Open, FileAccess.Write, FileShare.Read);
-            RandomAccess.FlushToDisk(file);
+            if (_powerSafe) RandomAccess.FlushToDisk(file);
         }
     }
 
@@ -445,7 +452,7 @@ public sealed partial class LatticeRegistry : IDisposable
         else if (size == 0)
         {
             using var empty = new FileStream(blob, FileMode.Create, FileAccess.Write);
-            empty.Flush(flushToDisk: true);
+            empty.Flush(flushToDisk: _powerSafe);
         }
         else throw new InvalidOperationException($"session {token} has no staged payload");
     }
