@@ -50,6 +50,26 @@ public static class HandshakeBenchmark
         };
     }
 
+    /// <summary>The edge's model alone, no sockets: LhsServer.Step on a hello and a bind from the initial state.</summary>
+    public static Benchmark Model()
+    {
+        var key = TestKeys.FromLabel(KeyLabel);
+        var cfg = LhsServerConfig.Reference(key);
+        var env = SystemEnvironment.Instance;
+        return new Benchmark
+        {
+            Name = "lhs.model", Unit = "handshakes/s",
+            What = "LhsServer.Step(hello) then Step(bind) in this process: parse, validate, negotiate, JCS, sign the seal",
+            Round = d => Task.FromResult(Measure.Loop(d, _ =>
+            {
+                var mirror = LhsServer.Step(LhsServerState.Initial, new LhsInput.Text(Hello), cfg, env);
+                var seal = LhsServer.Step(mirror.State, new LhsInput.Text(Bind), cfg, env);
+                return seal.State.Phase == LhsServerPhase.Flow;
+            })),
+            Cleanup = () => { key.Dispose(); return ValueTask.CompletedTask; },
+        };
+    }
+
     public static async Task<(Benchmark Benchmark, ServeProcess Edge)> EdgeAsync()
     {
         var edge = await ServeProcess.StartAsync("lhs", "--key-seed", KeyLabel, "--listen", "ws://127.0.0.1:0/lhs");

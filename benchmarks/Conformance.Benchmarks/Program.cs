@@ -23,10 +23,11 @@ var aliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     ["rss"] = ["shard.rss"], ["shard.rss"] = ["shard.rss"],
     ["shard"] = ["sha256", "shard.store", "shard.ingest", "shard.rss"],
     ["bound"] = ["lhs.bound"], ["lhs.bound"] = ["lhs.bound"],
+    ["lhs.model"] = ["lhs.bound", "lhs.model"],
     ["edge"] = ["lhs.bound", "lhs.edge"], ["lhs.edge"] = ["lhs.bound", "lhs.edge"],
     ["handshake"] = ["lhs.bound", "lhs.handshake"], ["lhs.handshake"] = ["lhs.bound", "lhs.handshake"],
     ["traces"] = ["lhs.bound", "lhs.handshake", "traces.lhs"], ["traces.lhs"] = ["lhs.bound", "lhs.handshake", "traces.lhs"],
-    ["lhs"] = ["lhs.bound", "lhs.edge", "lhs.handshake", "traces.lhs"],
+    ["lhs"] = ["lhs.bound", "lhs.model", "lhs.edge", "lhs.handshake", "traces.lhs"],
 };
 
 var settings = Settings.Default;
@@ -139,6 +140,7 @@ async Task RunTracesAsync()
     Console.WriteLine($"LHS handshakes against lhs.bound (JCS of the signed frames + one Ed25519 sign + one verify, one thread); " +
         $"the suite's engine against the embedded edge in this process ({TracesBenchmark.Parallel} traces at once)");
     List<Benchmark> benchmarks = [HandshakeBenchmark.Bound()];
+    if (Wanted("lhs.model")) benchmarks.Add(HandshakeBenchmark.Model());
     ServeProcess? edge = null;
     try
     {
