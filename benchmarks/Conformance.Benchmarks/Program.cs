@@ -22,7 +22,12 @@ var aliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     ["ingest"] = ["shard.ingest"], ["shard.ingest"] = ["shard.ingest"],
     ["rss"] = ["shard.rss"], ["shard.rss"] = ["shard.rss"],
     ["shard"] = ["sha256", "shard.store", "shard.ingest", "shard.rss"],
-    ["traces"] = ["lhs.handshake", "traces.lhs"], ["traces.lhs"] = ["lhs.handshake", "traces.lhs"],
+    ["bound"] = ["lhs.bound"], ["lhs.bound"] = ["lhs.bound"],
+    ["lhs.model"] = ["lhs.bound", "lhs.model"],
+    ["edge"] = ["lhs.bound", "lhs.edge"], ["lhs.edge"] = ["lhs.bound", "lhs.edge"],
+    ["handshake"] = ["lhs.bound", "lhs.handshake"], ["lhs.handshake"] = ["lhs.bound", "lhs.handshake"],
+    ["traces"] = ["lhs.bound", "lhs.handshake", "traces.lhs"], ["traces.lhs"] = ["lhs.bound", "lhs.handshake", "traces.lhs"],
+    ["lhs"] = ["lhs.bound", "lhs.model", "lhs.edge", "lhs.handshake", "traces.lhs"],
     ["run"] = ["suite.run"], ["suite.run"] = ["suite.run"],
 };
 
@@ -65,7 +70,7 @@ if (rounds is { } r) settings = settings with { Rounds = r };
 bool Wanted(string name) => only.Count == 0 || only.Contains(name);
 var runCip = only.Count == 0 || only.Any(n => n.StartsWith("cip.", StringComparison.Ordinal) || n == "ed25519.verify");
 var runShard = only.Count == 0 || only.Any(n => n.StartsWith("shard.", StringComparison.Ordinal) || n == "sha256");
-var runTraces = only.Count == 0 || only.Contains("traces.lhs");
+var runTraces = only.Count == 0 || only.Any(n => n.StartsWith("lhs.", StringComparison.Ordinal) || n == "traces.lhs");
 var runSuite = only.Count == 0 || only.Contains("suite.run");
 
 Console.WriteLine($"Reference throughput: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()} " +
@@ -147,18 +152,45 @@ async Task RunCipAsync()
 
 async Task RunTracesAsync()
 {
-    Console.WriteLine("Property traces against the reference LHS edge on loopback (same process, 4 traces at once)");
-    List<Benchmark> benchmarks = [await TracesBenchmark.HandshakesAsync(), await TracesBenchmark.TracesAsync()];
-    IReadOnlyList<Result> results;
-    try { results = await Measure.RunAsync(benchmarks, settings, Console.WriteLine); }
+    Console.WriteLine($"LHS handshakes against lhs.bound (JCS of the signed frames + one Ed25519 sign + one verify, one thread); " +
+        $"the suite's engine against the embedded edge in this process ({TracesBenchmark.Parallel} traces at once)");
+    List<Benchmark> benchmarks = [HandshakeBenchmark.Bound()];
+    if (Wanted("lhs.model")) benchmarks.Add(HandshakeBenchmark.Model());
+    ServeProcess? edge = null;
+    try
+    {
+        if (Wanted("lhs.edge"))
+        {
+            var (b, e) = await HandshakeBenchmark.EdgeAsync();
+            edge = e;
+            benchmarks.Add(b);
+        }
+        if (Wanted("lhs.handshake")) benchmarks.Add(await TracesBenchmark.HandshakesAsync());
+        if (Wanted("traces.lhs")) benchmarks.Add(await TracesBenchmark.TracesAsync());
+        var results = await Measure.RunAsync(benchmarks, settings, Console.WriteLine);
+        var bound = results[0].Ops;
+        string Tail(Result r) => $"[median of {r.Ops.Rates.Count}, spread ±{Percent(r.Ops.Spread)}]";
+        Console.WriteLine();
+        Console.WriteLine($"lhs.bound: {bound.Median:0} handshakes/s (the baseline: {results[0].Benchmark.What}) {Tail(results[0])}");
+        foreach (var r in results.Skip(1))
+        {
+            var b = r.Benchmark;
+            var line = $"{b.Name}: {r.Ops.Median:0} {b.Unit}";
+            if (b.Name == "traces.lhs")
+            {
+                var hs = results.FirstOrDefault(x => x.Benchmark.Name == "lhs.handshake");
+                line += $", {r.Secondary!.Median:0} steps/s" + (hs is null ? "" : $" = {r.Ops.Median / hs.Ops.Median:0.00} × the suite's handshakes/s");
+            }
+            else
+            {
+                line += $" = {r.Ops.Median / bound.Median:0.00} × lhs.bound ({bound.Median:0}/s)";
+                if (b.Name == "lhs.edge" && edge is { Served: { Ops: > 0 } served })
+                    line += $"; edge CPU {served.Cpu.TotalMilliseconds * 1000 / served.Ops:0} µs per handshake (bound: {1e6 / bound.Median:0} µs)";
+            }
+            Console.WriteLine($"{line} {Tail(r)}");
+        }
+    }
     finally { foreach (var b in benchmarks) if (b.Cleanup is { } cleanup) await cleanup(); }
-    var baseline = results[0];
-    Console.WriteLine();
-    Console.WriteLine($"{baseline.Benchmark.Name}: {baseline.Ops.Median:0} {baseline.Benchmark.Unit}, {baseline.Secondary!.Median:0} steps/s (the baseline: {baseline.Benchmark.What}) " +
-        $"[median of {baseline.Ops.Rates.Count}, spread ±{Percent(baseline.Ops.Spread)}]");
-    var t = results[1];
-    Console.WriteLine($"{t.Benchmark.Name}: {t.Ops.Median:0} {t.Benchmark.Unit}, {t.Secondary!.Median:0} steps/s = {t.Ops.Median / baseline.Ops.Median:0.00} × handshakes/s " +
-        $"[median of {t.Ops.Rates.Count}, spread ±{Percent(t.Ops.Spread)}]");
 }
 
 static string Percent(double fraction) => (fraction * 100).ToString("0") + "%";
@@ -175,7 +207,8 @@ static int Usage(string? error)
     w.WriteLine("  --run-arg A   an argument added to suite.run's `run` (repeatable; e.g. --run-arg --jobs --run-arg 1)");
     w.WriteLine("  --only NAME   cip: raw | model | agent | ws, or cip for all (the raw Ed25519 baseline always runs with them)");
     w.WriteLine("                shard: sha256 | store | ingest | rss, or shard for all (the SHA-256 baseline always runs with them)");
-    w.WriteLine("                traces: LHS property traces per second, with plain handshakes per second as the baseline");
+    w.WriteLine("                lhs: bound | edge | handshake | traces, or lhs for all (the lhs.bound baseline always runs with them):");
+    w.WriteLine("                the reference edge in its own process, the suite's handshakes and its property traces per second");
     w.WriteLine("                run (suite.run): the CLI's default run in its own process: cases, traces, wall seconds");
     w.WriteLine("                (full names work too: cip.verify, shard.ingest, ...); default: everything");
     return 2;

@@ -16,7 +16,7 @@ public static class TracesBenchmark
     private const int Batch = 40;
 
     /// <summary>Traces at once, as `run` does by default (--trace-parallel 4).</summary>
-    private const int Parallel = 4;
+    public const int Parallel = 4;
 
     /// <summary>The baseline: every trace is the plain handshake hello;bind (4 frames, one seal signed and verified).</summary>
     public static Task<Benchmark> HandshakesAsync() =>
