@@ -26,6 +26,7 @@ public static class AllTests
         Reference.ObservationTests.Tests(),
         Shard.RegistryStoreTests.Tests(),
         Shard.EdgeKillTests.Tests(),
+        Shard.EdgeAbortTests.Tests(),
         Suite.CatalogTests.Tests(),
         Suite.VerdictTests.Tests(),
         Suite.RealImplementationTests.Tests(),

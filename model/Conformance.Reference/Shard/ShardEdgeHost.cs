@@ -70,7 +70,11 @@ public sealed class ShardEdgeHost : IAsyncDisposable
         {
             while (state.Phase != EdgePhase.Closed && !cancel.IsCancellationRequested)
             {
-                var ev = await conn.ReceiveAsync(Options.Idle, cancel);
+                WireEvent ev;
+                try { ev = await conn.ReceiveAsync(Options.Idle, cancel); }
+                // A peer that resets the connection aborts the request, which can reach us before the socket's own end:
+                // the model must see the drop either way (else its drop handling depends on which Kestrel reports first).
+                catch (OperationCanceledException) { ev = new WireEvent.Closed(null, "connection aborted"); }
                 EdgeInput input = ev switch
                 {
                     WireEvent.Text t => new EdgeInput.Text(t.Value),
