@@ -39,7 +39,10 @@ public static class EdgeKillTests
                 var v2 = Payload(dir, "v2.bin", 8_000_000, "kill-test", "v2.0.0", "v1.0.0", out var f2);
                 var ledger = new ShardLedger(Path.Combine(dir, "l2.jsonl"));
                 var killed = false;
-                var upload = ShardAgent.UploadAsync(url, new ShardNodeConfig(key, ShardNodeConfig.ReferenceVersions, v2), f2, ledger, env, TimeSpan.FromSeconds(10), attempts: 1,
+                // The node sends ahead without waiting for acks, and a fast edge could store and commit all of v2 before
+                // the kill lands: hold back every chunk after the first 20, so the kill comes mid-upload, always.
+                var upload = ShardAgent.UploadAsync(async () => new FirstChunksOnly(await WebSocketClient.ConnectAsync(url, TimeSpan.FromSeconds(10)), 20),
+                    new ShardNodeConfig(key, ShardNodeConfig.ReferenceVersions, v2), f2, ledger, env, TimeSpan.FromSeconds(10), attempts: 1,
                     progress: (done, _) => { if (done >= 20 && !killed) { killed = true; serve.Kill(entireProcessTree: true); } });
                 var interrupted = await upload;
                 Expect.isTrue(killed && !interrupted.Committed, $"the edge was killed before the commit ({interrupted})");
