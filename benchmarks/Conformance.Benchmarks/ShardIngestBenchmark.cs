@@ -42,7 +42,6 @@ public static class ShardIngestBenchmark
     public const int HashBufferBytes = 1024 * 1024;
     /// <summary>A large shard's RSS over a small one's above this is reported as growth, not noise.</summary>
     public const double FlatLimit = 1.2;
-    private const string ListeningPrefix = "Shard reference edge listening on ";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(100);
 
@@ -191,7 +190,7 @@ public static class ShardIngestBenchmark
     {
         var file = await PayloadAsync(Path.Combine(work, "ingest.bin"), sizes.Ingest, seed: 1, log);
         var ledger = Path.Combine(work, "ingest-ledger.jsonl");
-        await using var edge = await EdgeProcess.StartAsync(Path.Combine(work, "ingest-store"));
+        await using var edge = await StartEdgeAsync(Path.Combine(work, "ingest-store"));
         var startKb = edge.Status().HwmKb;
         log($"shard.ingest: edge pid {edge.Pid} at {edge.Url}, RSS {Kb(startKb)} after start");
 
@@ -208,11 +207,11 @@ public static class ShardIngestBenchmark
             var s = await sha.Round(settings.Round);
             var shaRate = Measure.Rate(s.Ops, s.Seconds);
             Collect();
-            var (edgeUser0, edgeSys0) = edge.Cpu();
+            var (edgeUser0, edgeSys0) = edge.CpuSplit();
             self.Refresh();
             var node0 = self.TotalProcessorTime;
             var elapsed = await UploadAsync(edge, file, "bench-ingest", r + 2, ledger);
-            var (edgeUser1, edgeSys1) = edge.Cpu();
+            var (edgeUser1, edgeSys1) = edge.CpuSplit();
             self.Refresh();
             var up = new Upload(file.Size, elapsed.TotalSeconds, shaRate, edgeUser1 - edgeUser0, edgeSys1 - edgeSys0, self.TotalProcessorTime - node0, edge.Status().HwmKb);
             uploads.Add(up);
@@ -229,7 +228,7 @@ public static class ShardIngestBenchmark
     /// Uploads <paramref name="file"/> as version v<paramref name="major"/>.0.0 of <paramref name="shardId"/> (on the previous
     /// one as parent), one attempt: a dropped connection fails the benchmark instead of resuming behind its back.
     /// </summary>
-    private static async Task<TimeSpan> UploadAsync(EdgeProcess edge, ShardFile file, string shardId, int major, string ledgerPath)
+    private static async Task<TimeSpan> UploadAsync(ServeProcess edge, ShardFile file, string shardId, int major, string ledgerPath)
     {
         var upload = new ShardUpload(shardId, $"v{major}.0.0", major == 1 ? null : $"v{major - 1}.0.0", file.ChunkSize, file.Size, file.Leaves);
         var cfg = new ShardNodeConfig(NodeKey, ShardNodeConfig.ReferenceVersions, upload);
@@ -275,7 +274,7 @@ public static class ShardIngestBenchmark
         var file = await PayloadAsync(Path.Combine(work, name + ".bin"), size, seed, log);
         var storeDir = Path.Combine(work, name + "-store");
         RssRun run;
-        await using (var edge = await EdgeProcess.StartAsync(storeDir))
+        await using (var edge = await StartEdgeAsync(storeDir))
         {
             var start = edge.Status();
             var samples = new List<(long, long, long)>();
@@ -414,104 +413,5 @@ public static class ShardIngestBenchmark
     private static string Kb(long kb) => (kb / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
 
     /// <summary>The reference edge as its own process: `dotnet conformance.dll serve --spec shard --store DIR`.</summary>
-    private sealed class EdgeProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly Task _stdout;
-        private readonly Queue<string> _stderr;
-
-        private EdgeProcess(Process process, Uri url, Task stdout, Queue<string> stderr)
-        {
-            _process = process;
-            Url = url;
-            _stdout = stdout;
-            _stderr = stderr;
-        }
-
-        public Uri Url { get; }
-        public int Pid => _process.Id;
-
-        public static async Task<EdgeProcess> StartAsync(string store)
-        {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { typeof(Conformance.Cli.Cli).Assembly.Location, "serve", "--spec", "shard", "--store", store, "--listen", "ws://127.0.0.1:0/shard" })
-                psi.ArgumentList.Add(a);
-            // Dynamic PGO off in the edge as in this program (csproj): with it the edge's hot path was still being
-            // re-jitted during the first two timed 256 MiB uploads (18% of its CPU in the JIT), so the figures measured warm-up.
-            psi.Environment["DOTNET_TieredPGO"] = "0";
-            var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start `dotnet conformance.dll serve --spec shard`");
-            var stderr = new Queue<string>();
-            p.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                lock (stderr)
-                {
-                    stderr.Enqueue(e.Data);
-                    if (stderr.Count > 20) stderr.Dequeue();
-                }
-            };
-            p.BeginErrorReadLine();
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                while (true)
-                {
-                    var line = await p.StandardOutput.ReadLineAsync(cts.Token)
-                        ?? throw new InvalidOperationException($"the edge process ended before listening (exit {(p.WaitForExit(2000) ? p.ExitCode : -1)})" + Tail(stderr));
-                    if (!line.StartsWith(ListeningPrefix, StringComparison.Ordinal)) continue;
-                    var url = new Uri(line[ListeningPrefix.Length..].Trim());
-                    // Keep reading stdout so the edge never blocks on a full pipe.
-                    var drain = Task.Run(async () => { while (await p.StandardOutput.ReadLineAsync() is not null) { } });
-                    return new EdgeProcess(p, url, drain, stderr);
-                }
-            }
-            catch
-            {
-                Stop(p);
-                throw;
-            }
-        }
-
-        /// <summary>VmHWM (peak resident set) and VmRSS of the edge process, in kB.</summary>
-        public (long HwmKb, long RssKb) Status()
-        {
-            long hwm = 0, rss = 0;
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Field(line);
-                else if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Field(line);
-            }
-            return (hwm, rss);
-
-            static long Field(string line) => long.Parse(line.Split(':', 2)[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-
-        public (TimeSpan User, TimeSpan Sys) Cpu()
-        {
-            _process.Refresh();
-            return (_process.UserProcessorTime, _process.PrivilegedProcessorTime);
-        }
-
-        public string StderrTail() => Tail(_stderr);
-
-        private static string Tail(Queue<string> lines)
-        {
-            lock (lines) return lines.Count == 0 ? "" : "; edge stderr: " + string.Join(" | ", lines);
-        }
-
-        // Killed: `serve --spec shard` run like this was seen not to exit on SIGTERM or SIGINT. Its registry is SIGKILL-safe
-        // by design, and is deleted anyway.
-        private static void Stop(Process p)
-        {
-            try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            p.WaitForExit(5000);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Stop(_process);
-            await Task.WhenAny(_stdout, Task.Delay(2000));
-            _process.Dispose();
-        }
-    }
+    private static Task<ServeProcess> StartEdgeAsync(string store) => ServeProcess.StartAsync("shard", "--store", store, "--listen", "ws://127.0.0.1:0/shard");
 }
