@@ -1,10 +1,8 @@
 // `serve --spec cip`: the reference agent, trusting the suite's anchors and obeying its authority.
 using Conformance.Model.Cip;
 using Conformance.Model.Codec;
-using Conformance.Model.Ltp;
 using Conformance.Reference.Cip;
 using Conformance.Reference.Faults;
-using Conformance.Reference.Hosting;
 using Conformance.Suite.Cip.Play;
 using Conformance.Suite.Core;
 using Conformance.Suite.Embedded;
@@ -17,7 +15,7 @@ internal static class CipServe
 
     private static async Task<ServedReference> StartAsync(ServeStart s)
     {
-        var key = s.KeySeed is null ? new Ed25519Signer(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) : TestKeys.FromLabel(s.KeySeed);
+        var key = s.Key();
         var self = new CipIdentity("reference-agent", key);
         var host = await CipAgentHost.StartAsync(new CipAgentHostOptions(s.Listen, EmbeddedCipAgent.ReferenceConfig(self))
         {

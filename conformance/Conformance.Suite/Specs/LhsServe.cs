@@ -2,7 +2,6 @@
 using Conformance.Model.Codec;
 using Conformance.Model.Ltp;
 using Conformance.Reference.Faults;
-using Conformance.Reference.Hosting;
 using Conformance.Reference.Lhs;
 using Conformance.Suite.Core;
 
@@ -14,7 +13,7 @@ internal static class LhsServe
 
     private static async Task<ServedReference> StartAsync(ServeStart s)
     {
-        var key = s.KeySeed is null ? new Ed25519Signer(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) : TestKeys.FromLabel(s.KeySeed);
+        var key = s.Key();
         LhsEdge edge;
         try { edge = await LhsEdge.StartAsync(new LhsEdgeOptions(s.Listen, key) { Behaviour = () => s.Fault.Or(LhsServerBehaviour.Correct) }); }
         catch { key.Dispose(); throw; }

@@ -6,7 +6,13 @@ using Conformance.Suite.Core;
 namespace Conformance.Suite.Specs;
 
 /// <summary>What serve was given: where to listen, the fault that breaks the host, a key label, a store directory.</summary>
-public sealed record ServeStart(Uri Listen, Fault? Fault, string? KeySeed, string? Store);
+public sealed record ServeStart(Uri Listen, Fault? Fault, string? KeySeed, string? Store)
+{
+    /// <summary>The host's signing key: derived from --key-seed (so a user can publish it), else fresh at random.</summary>
+    public Model.Ltp.Ed25519Signer Key() => KeySeed is null
+        ? new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+        : Reference.Hosting.TestKeys.FromLabel(KeySeed);
+}
 
 /// <summary>A reference serving until disposed, and the lines that tell a user where it is and how to test it.</summary>
 public sealed record ServedReference(IAsyncDisposable Host, IReadOnlyList<string> Lines);
