@@ -23,7 +23,11 @@ public static class LhsServerSession
         while (state.Phase != LhsServerPhase.Closed && !cancel.IsCancellationRequested)
         {
             var wait = state.Phase == LhsServerPhase.Flow ? options.IdleTimeout : handshakeDeadline - DateTime.UtcNow;
-            var ev = await conn.ReceiveAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cancel);
+            WireEvent ev;
+            try { ev = await conn.ReceiveAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cancel); }
+            // A peer that resets the connection aborts the request before, or after, the socket's own end: the model
+            // sees the peer gone either way (as ShardEdgeHost does).
+            catch (OperationCanceledException) { ev = new WireEvent.Closed(null, "connection aborted"); }
             LhsInput input = ev switch
             {
                 WireEvent.Text t => new LhsInput.Text(t.Value),
